@@ -1,0 +1,2 @@
+// @ironlb/kube-sim: see package.json "description". Public entry; internals stay unexported.
+export {};

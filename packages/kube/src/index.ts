@@ -1,0 +1,2 @@
+// @ironlb/kube: see package.json "description". Public entry; internals stay unexported.
+export {};

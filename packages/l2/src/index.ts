@@ -1,0 +1,2 @@
+// @ironlb/l2: see package.json "description". Public entry; internals stay unexported.
+export {};

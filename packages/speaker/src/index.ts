@@ -1,0 +1,2 @@
+// @ironlb/speaker: see package.json "description". Public entry; internals stay unexported.
+export {};
