@@ -1,14 +1,14 @@
-// The `ironlb` executable: parses argv and runs one command. Every command
-// lives in its own module under commands/ and is registered in program.ts.
+// The `ironlb` executable: parses argv and runs one command.
 import { createProgram } from "./program.ts";
+import { CliError } from "./cli-kit.ts";
 
-const program = createProgram();
 try {
+  const program = await createProgram();
   await program.parseAsync(process.argv);
 } catch (err) {
-  // Commands report expected failures themselves; anything reaching here is a
-  // bug or an environment problem, reported on one line.
+  // Expected failures are CliErrors with their own exit code; anything else is
+  // an environment problem or a bug, still reported on one line.
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`ironlb: ${message}\n`);
-  process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 1;
+  process.exitCode = err instanceof CliError ? err.exitCode : 1;
 }
