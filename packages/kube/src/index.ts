@@ -1,2 +1,12 @@
-// @ironlb/kube: see package.json "description". Public entry; internals stay unexported.
-export {};
+// @ironlb/kube: the only code that talks to Kubernetes. Client setup,
+// self-healing informers, the work queue that owns retries, events,
+// conditions, the status writer and Lease-based leader election.
+export { realClock, sleep, type Clock, type TimerHandle } from "./clock.ts";
+export { createClients, loadKubeConfig, type ClientOptions, type Clients } from "./client.ts";
+export { describeError, isConflict, isNotFound, statusCode } from "./errors.ts";
+export { Informer, type InformerEvent, type InformerEventType, type InformerOptions } from "./informer.ts";
+export { WorkQueue, REPROCESS_ALL, type SyncState, type WorkQueueOptions } from "./workqueue.ts";
+export { EventRecorder, type EventRecorderOptions, type EventTarget, type EventType } from "./events.ts";
+export { LeaderElector, type LeaderElectionOptions } from "./leader.ts";
+export { removeCondition, setCondition, type ConditionInput } from "./conditions.ts";
+export { writeServiceStatus, type ServiceStatusUpdate } from "./status.ts";

@@ -1,0 +1,33 @@
+// Writes a Service's load-balancer status, its conditions and IronLB's
+// annotations in ONE request: a JSON merge patch on the status subresource
+// carrying the resourceVersion the decision was based on, so a concurrent
+// change makes it fail with 409 Conflict instead of overwriting (the API
+// server treats metadata.resourceVersion in a patch as a precondition).
+// Metadata changes sent to /status are kept by the API server; spec is not.
+import type { CoreV1Api, V1Condition, V1LoadBalancerIngress, V1Service } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+
+export interface ServiceStatusUpdate {
+  readonly namespace: string;
+  readonly name: string;
+  /** The resourceVersion the decision was made on. */
+  readonly resourceVersion: string;
+  /** Annotation values to set; null removes the annotation. */
+  readonly annotations?: Readonly<Record<string, string | null>> | undefined;
+  /** The full new ingress list (merge patch replaces lists). */
+  readonly ingress?: readonly V1LoadBalancerIngress[] | undefined;
+  /** The full new conditions list. */
+  readonly conditions?: readonly V1Condition[] | undefined;
+}
+
+export async function writeServiceStatus(api: CoreV1Api, update: ServiceStatusUpdate): Promise<V1Service> {
+  const metadata: Record<string, unknown> = { resourceVersion: update.resourceVersion };
+  if (update.annotations !== undefined && Object.keys(update.annotations).length > 0) metadata["annotations"] = update.annotations;
+  const status: Record<string, unknown> = {};
+  if (update.ingress !== undefined) status["loadBalancer"] = update.ingress.length === 0 ? {} : { ingress: update.ingress };
+  if (update.conditions !== undefined) status["conditions"] = update.conditions.length === 0 ? null : update.conditions;
+  return api.patchNamespacedServiceStatus(
+    { name: update.name, namespace: update.namespace, body: { metadata, status } },
+    setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+  );
+}
