@@ -1,0 +1,18 @@
+# Builds build/Release/rawsock.node with npm's bundled node-gyp (npm runs
+# `node-gyp rebuild` on install because this file exists). No prebuilt
+# downloads: the node headers come from the local Node installation.
+# Off Linux a stub is built so `npm ci` still succeeds on a laptop; the
+# TypeScript side then reports RAWSOCK_UNSUPPORTED.
+{
+  "targets": [
+    {
+      "target_name": "rawsock",
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"],
+      "conditions": [
+        ["OS=='linux'", {"sources": ["native/rawsock.cc"]}, {"sources": ["native/stub.cc"]}]
+      ]
+    }
+  ]
+}
