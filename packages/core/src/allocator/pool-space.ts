@@ -15,7 +15,7 @@
 // Deliberately not here: who holds an address (the ledger), compatibility.
 import { isBuggyIp, IntervalSet, prefixFirst, prefixLast, type IpAddress, type IpFamily, type Prefix } from "../ip/index.ts";
 import { invariant } from "./errors.ts";
-import { ShareGroup } from "./share-group.ts";
+import type { ShareGroup } from "./share-group.ts";
 
 interface Segment {
   readonly prefix: Prefix;
