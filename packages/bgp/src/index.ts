@@ -1,2 +1,36 @@
-// @ironlb/bgp: see package.json "description". Public entry; internals stay unexported.
-export {};
+// @ironlb/bgp: a BGP-4 speaker for announcing service addresses.
+//
+// Layers, each usable alone:
+//   - the wire codec (pure): messages, capabilities, path attributes, RFC 7606
+//     error handling, a stream framer;
+//   - the session FSM (pure, sans-IO): RFC 4271 §8 with timers as actions;
+//   - the Session (sans-IO with an injected transport): FSM + codec +
+//     Adj-RIB-Out, driven by `setAdvertisements(all)`;
+//   - the Node driver (sockets, listener, real timers) in "./node".
+// The package README lists the RFCs implemented.
+export { BgpAssertionError, BgpWireError, type Remedy, strongerRemedy } from "./errors.ts";
+export * as Codes from "./codes.ts";
+export { type CodecContext, baseContext, codecContext } from "./context.ts";
+export { createFramer, type Framer, type FramerOptions } from "./framer.ts";
+export { type Capability, type GracefulRestartFamily, CapabilityCode, capabilityName } from "./capabilities.ts";
+export type { OpenMessage, OptionalParameter } from "./open.ts";
+export type { UpdateMessage, UpdateDecoding } from "./update.ts";
+export { type NotificationMessage, ceaseNotification, describeNotification, shutdownMessage } from "./notification.ts";
+export type { RouteRefreshMessage } from "./route-refresh.ts";
+export { decodeMessage, encodeMessage, type DecodedMessage, type KeepaliveMessage, keepalive, type Message, sizeOfMessage, type UnknownMessage } from "./message.ts";
+export { endOfRib, endOfRibFamily } from "./end-of-rib.ts";
+export { effectivePath, type EffectivePath } from "./as4.ts";
+export {
+  AttrCode,
+  AttrFlag,
+  type AsPathSegment,
+  type LargeCommunity,
+  type MpReachAttribute,
+  type MpUnreachAttribute,
+  Origin,
+  type PathAttribute,
+  type UnknownAttribute,
+} from "./attributes/types.ts";
+export { attributeName, passThrough } from "./attributes/registry.ts";
+export { formatCommunity, parseCommunity, WellKnownCommunity } from "./attributes/communities.ts";
+export { formatLargeCommunity, parseLargeCommunity } from "./attributes/large-communities.ts";
