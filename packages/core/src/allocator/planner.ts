@@ -141,11 +141,11 @@ export function planAutomatic(ledger: Ledger, svc: ServiceRequest, ctx: SearchCo
     for (const state of pools) {
       const admits = poolAdmits(state.pool, svc);
       if (admits !== "ok") {
-        if (collect) verdicts.push({ pool: state.pool.name, stage: "excluded", accepted: false, reason: admits, ips: [] });
+        if (collect) pending.push({ verdict: { pool: state.pool.name, stage: "excluded", accepted: false, reason: admits, ips: [] }, plan: undefined });
         continue;
       }
       if (!state.pool.autoAssign) {
-        if (collect) verdicts.push({ pool: state.pool.name, stage, accepted: false, reason: "auto-assign-disabled", ips: [] });
+        if (collect) pending.push({ verdict: { pool: state.pool.name, stage, accepted: false, reason: "auto-assign-disabled", ips: [] }, plan: undefined });
         continue;
       }
       const offer = offerPool(state, svc, ctx, collect);
