@@ -1,0 +1,105 @@
+// Proves the router wrappers against each other: every daemon pair establishes
+// in namespaces and exchanges a route with its attributes, read back through
+// the normalised RoutePath shape. Kept quick: one topology, passive sides
+// chosen so nobody waits on GoBGP's 5 s first-connect delay.
+import { expect, it } from "vitest";
+import { serviceV4, serviceV6 } from "./addresses.ts";
+import { bird, exabgp, frr, gobgp } from "./routers/index.ts";
+import { describeLab } from "./suite.ts";
+
+describeLab("lab routers: GoBGP <-> BIRD", { root: true, binaries: [...bird.binaries, ...gobgp.binaries] }, (lab) => {
+  it("establishes and exchanges IPv4 and IPv6 routes with communities both ways", async () => {
+    const [rb, rg] = [await lab.namespace("bird"), await lab.namespace("gobgp")];
+    const link = await lab.veth(rb, rg);
+    const [b, g] = [link.a.host!, link.b.host!];
+    const r1 = await bird.start(rb, {
+      asn: 64512,
+      routerId: b.v4,
+      neighbors: [{ address: g.v4, asn: 4_200_000_001, localAddress: b.v4, holdTime: 9 }],
+      routes: [{ prefix: `${serviceV4(1)}/32`, communities: ["64512:10"], largeCommunities: ["64512:1:2"], med: 7 }],
+    });
+    const r2 = await gobgp.start(rg, {
+      asn: 4_200_000_001,
+      routerId: g.v4,
+      neighbors: [{ address: b.v4, asn: 64512, localAddress: g.v4, passive: true, holdTime: 9 }],
+      routes: [{ prefix: `${serviceV6(2)}/128`, nextHop: g.v6, communities: ["65000:20"], largeCommunities: ["4200000001:5:6"] }],
+    });
+    const s = await r1.waitEstablished(g.v4);
+    expect(s.peerCapabilities).toEqual(expect.arrayContaining(["mp:ipv4-unicast", "mp:ipv6-unicast", "4-octet-as"]));
+    expect(s.holdTime).toBe(9);
+    expect((await r2.waitEstablished(b.v4)).peerCapabilities).toContain("route-refresh");
+
+    const atGobgp = await r2.waitForRoutes((r) => r.length === 1, { prefix: `${serviceV4(1)}/32`, what: "BIRD's route" });
+    expect(atGobgp[0]).toMatchObject({ peer: b.v4, nextHops: [b.v4], asPath: [64512], med: 7, communities: ["64512:10"], largeCommunities: ["64512:1:2"], best: true, stale: false });
+    const atBird = await r1.waitForRoutes((r) => r.length === 1, { family: "ipv6", what: "GoBGP's IPv6 route" });
+    expect(atBird[0]).toMatchObject({ prefix: `${serviceV6(2)}/128`, peer: g.v4, nextHops: [g.v6], asPath: [4_200_000_001], communities: ["65000:20"], largeCommunities: ["4200000001:5:6"] });
+    // BIRD sent its own IPv6 routes nowhere (none configured), and GoBGP never reflects BIRD's route back.
+    expect(await r1.routes({ family: "ipv4" })).toEqual([]);
+  });
+});
+
+describeLab("lab routers: FRR <-> BIRD", { root: true, binaries: [...bird.binaries, ...frr.binaries] }, (lab) => {
+  it("establishes and exchanges routes with attributes, and BIRD keeps FRR's routes stale through a restart", async () => {
+    const [rb, rf] = [await lab.namespace("bird"), await lab.namespace("frr")];
+    const link = await lab.veth(rb, rf);
+    const [b, f] = [link.a.host!, link.b.host!];
+    const r1 = await bird.start(rb, {
+      asn: 64600,
+      routerId: b.v4,
+      neighbors: [{ address: f.v4, asn: 64600, localAddress: b.v4, holdTime: 9, gracefulRestart: true }],
+      routes: [{ prefix: `${serviceV6(7)}/128`, localPref: 250, communities: ["64600:1"] }],
+    });
+    const r2 = await frr.start(rf, {
+      asn: 64600,
+      routerId: f.v4,
+      neighbors: [{ address: b.v4, asn: 64600, localAddress: f.v4, holdTime: 9, gracefulRestart: true }],
+      routes: [{ prefix: `${serviceV4(7)}/32`, localPref: 300, med: 4, communities: ["64600:2"], largeCommunities: ["64600:0:3"] }],
+    }, { zebra: true }); // zebra: BIRD's IPv6 next hop includes a link-local address
+
+    expect((await r2.waitEstablished(b.v4)).peerCapabilities).toEqual(expect.arrayContaining(["mp:ipv4-unicast", "mp:ipv6-unicast", "graceful-restart"]));
+    const atBird = await r1.waitForRoutes((r) => r.length === 1, { prefix: `${serviceV4(7)}/32`, what: "FRR's iBGP route" });
+    expect(atBird[0]).toMatchObject({ peer: f.v4, nextHops: [f.v4], asPath: [], localPref: 300, med: 4, communities: ["64600:2"], largeCommunities: ["64600:0:3"], stale: false, origin: "igp" });
+    const atFrr = await r2.waitForRoutes((r) => r.length === 1, { family: "ipv6", what: "BIRD's IPv6 route" });
+    expect(atFrr[0]).toMatchObject({ prefix: `${serviceV6(7)}/128`, peer: b.v4, localPref: 250, communities: ["64600:1"] });
+    expect(atFrr[0]?.nextHops[0]).toBe(b.v6);
+    expect(atFrr[0]?.nextHops[1]).toBe(await rb.linkLocal(link.a.ifname));
+
+    // FRR dies without a word; BIRD (graceful restart aware) keeps its route, marked stale.
+    await r2.kill();
+    await r1.waitForRoutes((r) => r.length === 1 && r[0]?.stale === true, { prefix: `${serviceV4(7)}/32`, what: "FRR's route kept as stale" });
+    await r2.start();
+    await r1.waitForRoutes((r) => r.length === 1 && r[0]?.stale === false, { prefix: `${serviceV4(7)}/32`, what: "FRR's route refreshed after its restart", timeout: 30_000 });
+  });
+});
+
+describeLab("lab routers: ExaBGP -> BIRD", { root: true, binaries: [...bird.binaries, ...exabgp.binaries] }, (lab) => {
+  it("announces configured and run-time routes to BIRD and receives BIRD's", async () => {
+    const [rb, rx] = [await lab.namespace("bird"), await lab.namespace("exabgp")];
+    const link = await lab.veth(rb, rx);
+    const [b, x] = [link.a.host!, link.b.host!];
+    const r1 = await bird.start(rb, {
+      asn: 64700,
+      routerId: b.v4,
+      neighbors: [{ address: x.v4, asn: 64701, localAddress: b.v4, holdTime: 9, passive: true }],
+      routes: [{ prefix: `${serviceV4(9)}/32`, largeCommunities: ["64700:9:9"] }],
+    });
+    const r2 = await exabgp.start(rx, {
+      asn: 64701,
+      routerId: x.v4,
+      neighbors: [{ address: b.v4, asn: 64700, localAddress: x.v4, holdTime: 9 }],
+      routes: [{ prefix: `${serviceV4(8)}/32`, communities: ["64701:8"], med: 8 }],
+    });
+    expect((await r1.waitEstablished(x.v4)).peerCapabilities).toContain("mp:ipv6-unicast");
+    await r2.waitEstablished(b.v4);
+    const atBird = await r1.waitForRoutes((r) => r.length === 1, { prefix: `${serviceV4(8)}/32`, what: "ExaBGP's configured route" });
+    expect(atBird[0]).toMatchObject({ peer: x.v4, nextHops: [x.v4], asPath: [64701], med: 8, communities: ["64701:8"] });
+    const atExa = await r2.waitForRoutes((r) => r.length === 1, { family: "ipv4", what: "BIRD's route at ExaBGP" });
+    expect(atExa[0]).toMatchObject({ prefix: `${serviceV4(9)}/32`, asPath: [64700], largeCommunities: ["64700:9:9"] });
+
+    await r2.announce({ prefix: `${serviceV6(9)}/128`, nextHop: x.v6, largeCommunities: ["64701:1:1"] });
+    const v6 = await r1.waitForRoutes((r) => r.length === 1, { prefix: `${serviceV6(9)}/128`, what: "ExaBGP's run-time IPv6 route" });
+    expect(v6[0]).toMatchObject({ nextHops: [x.v6], largeCommunities: ["64701:1:1"] });
+    await r2.withdraw(`${serviceV6(9)}/128`);
+    await r1.waitForRoutes((r) => r.length === 0, { prefix: `${serviceV6(9)}/128`, what: "the IPv6 route withdrawn" });
+  });
+});
