@@ -34,3 +34,19 @@ export {
 export { attributeName, passThrough } from "./attributes/registry.ts";
 export { formatCommunity, parseCommunity, WellKnownCommunity } from "./attributes/communities.ts";
 export { formatLargeCommunity, parseLargeCommunity } from "./attributes/large-communities.ts";
+export { initialState, step, timerKey } from "./fsm/fsm.ts";
+export type {
+  BgpState,
+  Connection,
+  ConnId,
+  Direction,
+  FsmAction,
+  FsmConfig,
+  FsmEvent,
+  FsmState,
+  PeerMode,
+  StateReason,
+  StepResult,
+  TimerName,
+} from "./fsm/types.ts";
+export { advertisedFamilies, type Negotiated, type PeerGracefulRestart } from "./fsm/negotiate.ts";
