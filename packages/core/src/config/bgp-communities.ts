@@ -1,6 +1,6 @@
 // `bgp-communities`: aliases for community values, referenced by name from
 // advertisements. A value is "A:B" or, as an IronLB extension, "large:G:L1:L2".
-// YAML itself rejects an alias defined twice (DUPLICATE_KEY).
+// An alias defined twice is a repeated YAML key (DUPLICATE_KEY).
 //
 // Deliberately not here: resolving references (advertisements.ts does, alias
 // first and literal second, as MetalLB).

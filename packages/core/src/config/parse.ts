@@ -46,16 +46,16 @@ export function parseConfig(yamlText: string, options: ParseOptions = {}): Parse
   const lines = new LineCounter();
   const toPosition = positionFunction(lines, options.position);
   // failsafe: every scalar stays the text that was written; yaml-reader.ts types it.
-  const docs = parseAllDocuments(yamlText, { schema: "failsafe", lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Repeated keys are reported by yaml-reader.ts, which knows their path.
+  const docs = parseAllDocuments(yamlText, { schema: "failsafe", lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
 
   const syntax: ConfigIssue[] = [];
   let fatal = false;
   for (const doc of list) {
     for (const e of doc.errors) {
-      const code = e.code === "DUPLICATE_KEY" ? "DUPLICATE_KEY" : "YAML_SYNTAX";
-      if (code === "YAML_SYNTAX") fatal = true;
-      syntax.push({ severity: "error", code, path: "", ...toPosition(e.pos[0]), message: yamlMessage(e.message) });
+      fatal = true;
+      syntax.push({ severity: "error", code: "YAML_SYNTAX", path: "", ...toPosition(e.pos[0]), message: yamlMessage(e.message) });
     }
   }
   const nonEmpty = list.filter((d) => d.contents !== null);
@@ -70,14 +70,14 @@ export function parseConfig(yamlText: string, options: ParseOptions = {}): Parse
     });
     fatal = true;
   }
-  if (fatal) return { ok: false, errors: sortIssues(syntax), warnings: [] };
+  if (fatal) return deepFreeze({ ok: false, errors: sortIssues(syntax), warnings: [] });
 
   const doc = nonEmpty[0] ?? list[0];
   if (doc === undefined) return ok(emptyConfig(), []);
   const r = new YamlReader(doc, toPosition);
   const config = readConfig(r, r.item(doc.contents, "", 0));
   const errors = [...syntax, ...r.errors];
-  if (errors.length > 0 || config === undefined) return { ok: false, errors: sortIssues(errors), warnings: sortIssues(r.warnings) };
+  if (errors.length > 0 || config === undefined) return deepFreeze({ ok: false, errors: sortIssues(errors), warnings: sortIssues(r.warnings) });
   return ok(config, r.warnings);
 }
 
@@ -110,7 +110,7 @@ function emptyConfig(): Config {
 }
 
 function ok(config: Config, warnings: readonly ConfigIssue[]): ParseResult {
-  return { ok: true, config: deepFreeze(config), warnings: sortIssues(warnings) };
+  return deepFreeze({ ok: true, config, warnings: sortIssues(warnings) });
 }
 
 function positionFunction(lines: LineCounter, map: PositionMap | undefined): (offset: number) => Position {

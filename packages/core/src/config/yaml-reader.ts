@@ -1,7 +1,8 @@
 // A strict, typed reader over the `yaml` package's syntax tree, with the
 // decoding rules of gopkg.in/yaml.v2's UnmarshalStrict that MetalLB uses:
 //
-// - a key the format does not define is an error (with a "did you mean");
+// - a key the format does not define is an error (with a "did you mean"),
+//   and so is a key written twice in one mapping;
 // - YAML null (`~`, `null`, an empty value) is the same as an absent field;
 //   a null list item is the zero value (an empty mapping, an empty string);
 // - a string field takes any scalar as written (`name: 2024` is "2024"), as
@@ -92,7 +93,12 @@ export class YamlReader {
   }
 
   item(node: unknown, path: string, fallbackOffset: number): Item {
-    return { node: this.resolve(node), path, offset: this.offsetOf(node, fallbackOffset) };
+    const offset = this.offsetOf(node, fallbackOffset);
+    if (isAlias(node) && node.resolve(this.doc) === undefined) {
+      this.error("YAML_SYNTAX", path, offset, `unknown alias *${node.source}`);
+      return { node: null, path, offset };
+    }
+    return { node: this.resolve(node), path, offset };
   }
 
   /** A struct: null is the empty struct; anything but a mapping is an error. */
@@ -199,8 +205,11 @@ export class YamlReader {
         this.error("UNKNOWN_KEY", childPath(path, key), keyOffset, unknownKeyMessage(key, keys));
         continue;
       }
-      // The parser already reported a repeated key (DUPLICATE_KEY); the first one wins.
-      if (into.has(key)) continue;
+      // yaml.v2 refuses a repeated key; the first one is kept for the other checks.
+      if (into.has(key)) {
+        this.error("DUPLICATE_KEY", childPath(path, key), keyOffset, `duplicate key ${JSON.stringify(key)}`);
+        continue;
+      }
       const value = this.item(pair.value, childPath(path, key), this.offsetOf(pair.value, keyOffset));
       into.set(key, { keyOffset, value });
     }
