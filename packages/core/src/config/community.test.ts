@@ -55,7 +55,11 @@ describe("formatCommunity", () => {
   });
 
   it("compares a value equal to itself", () => {
-    fc.assert(fc.property(community, (c) => expect(compareCommunity(c, { ...c })).toBe(0)));
+    fc.assert(
+      fc.property(community, (c) => {
+        expect(compareCommunity(c, { ...c })).toBe(0);
+      }),
+    );
   });
 
   it("orders standard before large and is a total order consistent with equality", () => {
