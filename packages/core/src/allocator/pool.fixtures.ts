@@ -141,9 +141,11 @@ export function runSteps(a: Allocator, pools: readonly Pool[], steps: readonly S
   }
 }
 
-/** Everything observable: owners per address, counters per pool. */
-export function snapshot(a: Allocator): unknown {
-  return { owners: a.owners(), counters: a.poolNames().map((n) => a.counters(n)) };
+/** Everything observable (owners per address, counters per pool) as text, cheap to compare. */
+export function snapshot(a: Allocator): string {
+  const owners = a.owners().map((o) => `${formatIp(o.ip)} ${o.pool} ${o.sharingKey} ${o.services.join(",")}`);
+  const counters = a.poolNames().map((n) => JSON.stringify(a.counters(n), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+  return [...owners, ...counters].join("\n");
 }
 
 export function deepFreeze<T>(value: T): T {
