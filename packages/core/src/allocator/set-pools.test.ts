@@ -4,7 +4,7 @@
 import { describe, expect, test } from "vitest";
 import type { Pool } from "../config/index.ts";
 import { parseIp } from "../ip/index.ts";
-import { Allocator, type SetPoolsReport } from "./allocator.ts";
+import { Allocator, type ReleaseReason, type SetPoolsReport } from "./allocator.ts";
 import { held, outcome, pool, runSteps, svc } from "./pool.fixtures.ts";
 
 const initial = Object.freeze([pool("test", ["1.2.3.0/30", "1000::/126"]), pool("unused", ["1.2.4.0/30", "1001::/126"])]);
@@ -18,7 +18,7 @@ interface ReloadCase {
   readonly report: SetPoolsReport;
 }
 
-const released = (service: string, poolName: string, ip: string, reason: string) => ({ service, pool: poolName, ips: [parseIp(ip)], reason });
+const released = (service: string, poolName: string, ip: string, reason: ReleaseReason) => ({ service, pool: poolName, ips: [parseIp(ip)], reason });
 
 const cases: readonly ReloadCase[] = [
   { desc: "set same config is no-op", pools: initial, poolS1: "test", poolS2: "test", report: { released: [], moved: [] } },
