@@ -116,7 +116,7 @@ export class FakeNetwork {
 
   #send(d: Datagram): void {
     this.stats.sent++;
-    if (this.#blocked(d)) {
+    if (this.#partitioned(d) || this.#filter?.(d) === true) {
       this.stats.blocked++;
       return;
     }
@@ -126,8 +126,8 @@ export class FakeNetwork {
     }
     const delay = typeof this.#delay === "number" ? this.#delay : this.#delay(d.from, d.to);
     this.#clock.setTimer(delay, () => {
-      // Faults are judged again on arrival: a partition cuts datagrams in flight.
-      if (this.#blocked(d)) {
+      // A partition also cuts datagrams in flight (the filter is judged once, on send).
+      if (this.#partitioned(d)) {
         this.stats.blocked++;
         return;
       }
@@ -142,11 +142,10 @@ export class FakeNetwork {
     });
   }
 
-  #blocked(d: Datagram): boolean {
+  #partitioned(d: Datagram): boolean {
     const a = this.#groups.get(endpointKey(d.from));
     const b = this.#groups.get(endpointKey(d.to));
-    if (a !== undefined && b !== undefined && a !== b) return true;
-    return this.#filter?.(d) === true;
+    return a !== undefined && b !== undefined && a !== b;
   }
 }
 

@@ -233,12 +233,12 @@ export class Swim {
 
   /** The earliest time `tick` has work, or undefined when idle. */
   nextDeadline(): number | undefined {
+    if (this.#phase === "leaving") return this.#leaving?.nextAt;
+    if (this.#phase !== "running") return undefined;
     const p = this.#probe;
-    const ds = [this.#nextProbeAt, p !== undefined && !p.indirectSent && !p.acked ? p.timeoutAt : undefined, this.#gossipAt, this.#pushPullAt, this.#rejoinAt, this.#sweepAt, this.#leaving?.nextAt];
-    if (this.#phase === "running") {
-      ds.push(this.#table.nextSuspicionDeadline());
-      for (const r of this.#relays.values()) ds.push(r.deadline);
-    }
+    const ds = [this.#nextProbeAt, p !== undefined && !p.indirectSent && !p.acked ? p.timeoutAt : undefined, this.#gossipAt, this.#pushPullAt, this.#rejoinAt, this.#sweepAt];
+    ds.push(this.#table.nextSuspicionDeadline());
+    for (const r of this.#relays.values()) ds.push(r.deadline);
     let min: number | undefined;
     for (const d of ds) if (d !== undefined && (min === undefined || d < min)) min = d;
     return min;
