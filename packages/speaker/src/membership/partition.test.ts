@@ -37,7 +37,7 @@ describe("partition and heal", () => {
     expect(healed).toBeLessThanOrEqual(defaultConfig.rejoinInterval + 500);
     // Everyone came back by refuting the verdict of the other side.
     for (const n of c.nodes) expect(n.membership.counters().refutations).toBeGreaterThan(0);
-    const rejoined = left[0]!.events.filter((e) => e.type === "memberJoined" && e.reason === "rejoined").map((e) => e.name);
+    const rejoined = left[0]!.events.flatMap((e) => (e.type === "memberJoined" && e.reason === "rejoined" ? [e.name] : []));
     expect(rejoined.sort()).toEqual(right.map((n) => n.name).sort());
   });
 
