@@ -46,6 +46,8 @@ export interface WriteOptions {
 export interface WriteResult {
   /** The object as the client's group/version sees it. */
   readonly obj: KubeObject;
+  /** `obj` serialised (the stored serialisation when there is no view conversion). */
+  readonly json: string;
   /** HTTP status: 201 for a create, 200 otherwise. */
   readonly code: 200 | 201;
   readonly warnings: readonly string[];
@@ -59,6 +61,7 @@ export interface DeleteOptions {
 export interface DeleteResult {
   /** The object (pending or deleted) in the client's view. */
   readonly obj: KubeObject;
+  readonly json: string;
   /** Whether the object is gone (false: it waits for finalizers). */
   readonly deleted: boolean;
 }
@@ -86,6 +89,17 @@ export class Registry {
   /** The client's view of a stored object. */
   served(rt: ResourceType, obj: KubeObject): KubeObject {
     return rt.view ? rt.view.fromStored(obj) : obj;
+  }
+
+  /** The client's view and its serialisation, reusing the store's when no conversion is needed. */
+  private out(rt: ResourceType, stored: StoredObject): { obj: KubeObject; json: string } {
+    if (!rt.view) return { obj: stored.obj, json: stored.json };
+    return this.outObject(rt, stored.obj);
+  }
+
+  private outObject(rt: ResourceType, o: KubeObject): { obj: KubeObject; json: string } {
+    const obj = this.served(rt, o);
+    return { obj, json: JSON.stringify(obj) };
   }
 
   get(rt: ResourceType, namespace: string, name: string): StoredObject {
@@ -152,11 +166,11 @@ export class Registry {
     if (rt.statusSubresource && rt.strategy.statusOnCreate === "reset") delete obj["status"];
     const errs = rt.strategy.create?.(obj, this.ctx("", opts.dryRun === true)) ?? [];
     if (errs.length > 0) throw invalid(rt.kind, rt.group, name, errs);
-    if (opts.dryRun) return { obj: this.served(rt, obj), code: 201, warnings };
+    if (opts.dryRun) return { ...this.outObject(rt, obj), code: 201, warnings };
     const rv = this.store.nextResourceVersion();
     meta.resourceVersion = String(rv);
     const stored = this.store.commit(rt.storage, key, rt.namespaced ? namespace : "", "ADDED", obj, rv);
-    return { obj: this.served(rt, stored.obj), code: 201, warnings };
+    return { ...this.out(rt, stored), code: 201, warnings };
   }
 
   update(rt: ResourceType, namespace: string, name: string, body: unknown, opts: WriteOptions = {}): WriteResult {
@@ -200,7 +214,9 @@ export class Registry {
     }
     const { obj, warnings } = this.decodeBody(rt, patched, opts.fieldValidation ?? "Warn");
     this.checkIdentity(rt, obj, namespace, name);
-    return { ...this.commitUpdate(rt, cur, obj, opts), warnings };
+    // The patch functions never modify their input, so `current` still holds the stored
+    // values of everything the patch did not replace: a /status write can start from it.
+    return { ...this.commitUpdate(rt, cur, obj, opts, rt.view ? undefined : (current as unknown as KubeObject)), warnings };
   }
 
   private checkIdentity(rt: ResourceType, obj: KubeObject, namespace: string, name: string): void {
@@ -215,8 +231,11 @@ export class Registry {
     } else delete obj.metadata.namespace;
   }
 
-  /** The shared tail of update and patch: preconditions, status rule, admission, no-op check, commit. */
-  private commitUpdate(rt: ResourceType, cur: StoredObject, incoming: KubeObject, opts: WriteOptions): Omit<WriteResult, "warnings"> {
+  /**
+   * The shared tail of update and patch: preconditions, status rule, admission, no-op check, commit.
+   * `base`, when given, is a private mutable copy of the stored object.
+   */
+  private commitUpdate(rt: ResourceType, cur: StoredObject, incoming: KubeObject, opts: WriteOptions, base?: KubeObject): Omit<WriteResult, "warnings"> {
     const old = cur.obj;
     const name = old.metadata.name ?? "";
     const sentRv = incoming.metadata.resourceVersion;
@@ -229,7 +248,7 @@ export class Registry {
     let next: KubeObject;
     if (subresource === "status") {
       // Only status is taken from a /status write; spec and metadata stay as stored.
-      next = JSON.parse(cur.json) as KubeObject;
+      next = base ?? (JSON.parse(cur.json) as KubeObject);
       if (incoming["status"] === undefined) delete next["status"];
       else next["status"] = incoming["status"];
     } else {
@@ -261,8 +280,8 @@ export class Registry {
       next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }
     // A write that changes nothing keeps the resourceVersion and sends no watch event.
-    if (deepEqual(next, old)) return { obj: this.served(rt, old), code: 200 };
-    if (opts.dryRun) return { obj: this.served(rt, next), code: 200 };
+    if (deepEqual(next, old)) return { ...this.out(rt, cur), code: 200 };
+    if (opts.dryRun) return { ...this.outObject(rt, next), code: 200 };
     const key = objectKey(old.metadata.namespace ?? "", name);
     const namespace = old.metadata.namespace ?? "";
     const rv = this.store.nextResourceVersion();
@@ -272,10 +291,10 @@ export class Registry {
       const gone = this.store.commit(rt.storage, key, namespace, "DELETED", next, rv);
       rt.strategy.deleted?.(gone.obj, this.ctx("", false));
       this.afterDelete(rt, namespace);
-      return { obj: this.served(rt, gone.obj), code: 200 };
+      return { ...this.out(rt, gone), code: 200 };
     }
     const stored = this.store.commit(rt.storage, key, namespace, "MODIFIED", next, rv);
-    return { obj: this.served(rt, stored.obj), code: 200 };
+    return { ...this.out(rt, stored), code: 200 };
   }
 
   delete(rt: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): DeleteResult {
@@ -293,20 +312,20 @@ export class Registry {
     const next = JSON.parse(cur.json) as KubeObject;
     if (rt.storage === "namespaces") return this.deleteNamespace(cur, next, opts);
     if ((old.metadata.finalizers ?? []).length > 0) {
-      if (old.metadata.deletionTimestamp !== undefined || opts.dryRun) return { obj: this.served(rt, old), deleted: false };
+      if (old.metadata.deletionTimestamp !== undefined || opts.dryRun) return { ...this.out(rt, cur), deleted: false };
       next.metadata.deletionTimestamp = formatTime(this.options.now() / 1000);
       next.metadata.deletionGracePeriodSeconds = 0;
       const rv = this.store.nextResourceVersion();
       next.metadata.resourceVersion = String(rv);
-      return { obj: this.served(rt, this.store.commit(rt.storage, key, ns, "MODIFIED", next, rv).obj), deleted: false };
+      return { ...this.out(rt, this.store.commit(rt.storage, key, ns, "MODIFIED", next, rv)), deleted: false };
     }
-    if (opts.dryRun) return { obj: this.served(rt, old), deleted: true };
+    if (opts.dryRun) return { ...this.out(rt, cur), deleted: true };
     const rv = this.store.nextResourceVersion();
     next.metadata.resourceVersion = String(rv);
     const gone = this.store.commit(rt.storage, key, ns, "DELETED", next, rv);
     rt.strategy.deleted?.(gone.obj, this.ctx("", false));
     this.afterDelete(rt, ns);
-    return { obj: this.served(rt, gone.obj), deleted: true };
+    return { ...this.out(rt, gone), deleted: true };
   }
 
   /**
@@ -316,7 +335,7 @@ export class Registry {
    */
   private deleteNamespace(cur: StoredObject, next: KubeObject, opts: DeleteOptions): DeleteResult {
     const name = cur.obj.metadata.name ?? "";
-    if (opts.dryRun) return { obj: cur.obj, deleted: false };
+    if (opts.dryRun) return { ...this.out(namespacesType, cur), deleted: false };
     if (cur.obj.metadata.deletionTimestamp === undefined) {
       next.metadata.deletionTimestamp = formatTime(this.options.now() / 1000);
       next.metadata.deletionGracePeriodSeconds = 0;
@@ -334,17 +353,17 @@ export class Registry {
       }
     }
     const done = this.finalizeNamespace(name);
-    return { obj: done ?? (this.store.get("namespaces", name) as StoredObject).obj, deleted: done !== undefined };
+    return { ...this.out(namespacesType, done ?? (this.store.get("namespaces", name) as StoredObject)), deleted: done !== undefined };
   }
 
-  private finalizeNamespace(name: string): KubeObject | undefined {
+  private finalizeNamespace(name: string): StoredObject | undefined {
     const ns = this.store.get("namespaces", name);
     if (!ns || ns.obj.metadata.deletionTimestamp === undefined || (ns.obj.metadata.finalizers ?? []).length > 0) return undefined;
     for (const rt of RESOURCES) if (rt.namespaced && this.store.collection(rt.storage).namespaceSize(name) > 0) return undefined;
     const next = JSON.parse(ns.json) as KubeObject;
     const rv = this.store.nextResourceVersion();
     next.metadata.resourceVersion = String(rv);
-    return this.store.commit("namespaces", name, "", "DELETED", next, rv).obj;
+    return this.store.commit("namespaces", name, "", "DELETED", next, rv);
   }
 
   private afterDelete(rt: ResourceType, namespace: string): void {

@@ -142,8 +142,17 @@ export function parseRfc3339(s: string): { readonly epochSeconds: number; readon
   return { epochSeconds: base / 1000 - offset, fraction: (frac ?? "").slice(1) };
 }
 
+let lastSecond = Number.NaN;
+let lastText = "";
+
 export function formatTime(epochSeconds: number): string {
-  return new Date(Math.floor(epochSeconds) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const s = Math.floor(epochSeconds);
+  // Most calls format "now": one Date per second instead of one per write.
+  if (s !== lastSecond) {
+    lastText = new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    lastSecond = s;
+  }
+  return lastText;
 }
 
 export function formatMicroTime(epochSeconds: number, fraction: string): string {

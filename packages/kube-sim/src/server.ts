@@ -253,24 +253,24 @@ function handleResource(ex: Exchange, info: ResourceRequest, q: URLSearchParams,
       if (info.subresource !== "") throw methodNotAllowed();
       requireJson(ex.req);
       const r = reg.create(rt, ns, parseJson(body), writeOptions(q, ""));
-      return ex.send(r.code, JSON.stringify(r.obj), warningHeaders(r.warnings));
+      return ex.send(r.code, r.json, warningHeaders(r.warnings));
     }
     case "update": {
       requireJson(ex.req);
       const r = reg.update(rt, ns, info.name, parseJson(body), writeOptions(q, info.subresource));
-      return ex.send(r.code, JSON.stringify(r.obj), warningHeaders(r.warnings));
+      return ex.send(r.code, r.json, warningHeaders(r.warnings));
     }
     case "patch": {
       const type = PATCH_TYPES[mediaType(ex.req)];
       if (type === undefined) throw unsupportedMediaType(mediaType(ex.req));
       const r = reg.patch(rt, ns, info.name, type, parseJson(body), writeOptions(q, info.subresource));
-      return ex.send(r.code, JSON.stringify(r.obj), warningHeaders(r.warnings));
+      return ex.send(r.code, r.json, warningHeaders(r.warnings));
     }
     case "delete": {
       if (info.subresource !== "") throw methodNotAllowed();
       const opts = deleteOptions(q, body);
       const r = reg.delete(rt, ns, info.name, opts);
-      if (!r.deleted || rt.deleteReturnsObject) return ex.send(200, JSON.stringify(r.obj));
+      if (!r.deleted || rt.deleteReturnsObject) return ex.send(200, r.json);
       return ex.send(200, JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name: info.name, group: rt.group, kind: rt.resource, uid: r.obj.metadata.uid } }));
     }
     case "deletecollection": {
