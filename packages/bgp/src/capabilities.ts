@@ -98,7 +98,8 @@ export function sizeOfCapability(c: Capability): number {
   return 2 + valueLength(c);
 }
 
-function codeOf(c: Capability): number {
+/** The capability code of `c` (RFC 5492 registry). */
+export function capabilityCode(c: Capability): number {
   switch (c.type) {
     case "multiprotocol":
       return CapabilityCode.Multiprotocol;
@@ -117,8 +118,8 @@ function codeOf(c: Capability): number {
 
 export function encodeCapability(w: Writer, c: Capability): void {
   const len = valueLength(c);
-  if (len > 255) throw new BgpAssertionError(`capability ${capabilityName(codeOf(c))} value of ${len} bytes does not fit`);
-  w.u8(codeOf(c));
+  if (len > 255) throw new BgpAssertionError(`capability ${capabilityName(capabilityCode(c))} value of ${len} bytes does not fit`);
+  w.u8(capabilityCode(c));
   w.u8(len);
   switch (c.type) {
     case "multiprotocol":

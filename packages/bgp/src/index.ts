@@ -50,3 +50,7 @@ export type {
   TimerName,
 } from "./fsm/types.ts";
 export { advertisedFamilies, type Negotiated, type PeerGracefulRestart } from "./fsm/negotiate.ts";
+export { Session, type Endpoints, type SessionDeps, type SessionTransport } from "./session/session.ts";
+export { BgpConfigError, type BgpConfigErrorCode, type GracefulRestartOptions, type SessionOptions } from "./session/options.ts";
+export type { Advertisement, NextHopConfig, SkipReason } from "./session/advertisement.ts";
+export type { MessageKind, NotificationInfo, SessionCounters, SessionEvent } from "./session/events.ts";
