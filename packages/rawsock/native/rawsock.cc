@@ -382,6 +382,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetConst(c, "AF_PACKET", AF_PACKET);
   SetConst(c, "SOCK_STREAM", SOCK_STREAM);
   SetConst(c, "SOCK_RAW", SOCK_RAW);
+  SetConst(c, "SOCK_DGRAM", SOCK_DGRAM);
   SetConst(c, "SOL_SOCKET", SOL_SOCKET);
   SetConst(c, "SO_REUSEADDR", SO_REUSEADDR);
   SetConst(c, "SO_BINDTODEVICE", SO_BINDTODEVICE);
@@ -397,6 +398,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetConst(c, "IPV6_MINHOPCOUNT", IPV6_MINHOPCOUNT);
   SetConst(c, "IPV6_FREEBIND", IPV6_FREEBIND);
   SetConst(c, "IPV6_V6ONLY", IPV6_V6ONLY);
+  SetConst(c, "IPV6_ADD_MEMBERSHIP", IPV6_ADD_MEMBERSHIP);
+  SetConst(c, "IPV6_DROP_MEMBERSHIP", IPV6_DROP_MEMBERSHIP);
   SetConst(c, "TCP_MD5SIG", TCP_MD5SIG);
   SetConst(c, "TCP_MD5SIG_MAXKEYLEN", TCP_MD5SIG_MAXKEYLEN);
   SetConst(c, "SOL_PACKET", SOL_PACKET);
@@ -409,6 +412,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetConst(c, "sizeof_packet_mreq", sizeof(struct packet_mreq));
   SetConst(c, "sizeof_sockaddr_in", sizeof(struct sockaddr_in));
   SetConst(c, "sizeof_sockaddr_in6", sizeof(struct sockaddr_in6));
+  SetConst(c, "sizeof_ipv6_mreq", sizeof(struct ipv6_mreq));
   exports.Set("constants", c);
   return exports;
 }

@@ -14,6 +14,7 @@ export interface NativeConstants {
   readonly AF_PACKET: number;
   readonly SOCK_STREAM: number;
   readonly SOCK_RAW: number;
+  readonly SOCK_DGRAM: number;
   readonly SOL_SOCKET: number;
   readonly SO_REUSEADDR: number;
   readonly SO_BINDTODEVICE: number;
@@ -29,6 +30,8 @@ export interface NativeConstants {
   readonly IPV6_MINHOPCOUNT: number;
   readonly IPV6_FREEBIND: number;
   readonly IPV6_V6ONLY: number;
+  readonly IPV6_ADD_MEMBERSHIP: number;
+  readonly IPV6_DROP_MEMBERSHIP: number;
   readonly TCP_MD5SIG: number;
   readonly TCP_MD5SIG_MAXKEYLEN: number;
   readonly SOL_PACKET: number;
@@ -41,6 +44,7 @@ export interface NativeConstants {
   readonly sizeof_packet_mreq: number;
   readonly sizeof_sockaddr_in: number;
   readonly sizeof_sockaddr_in6: number;
+  readonly sizeof_ipv6_mreq: number;
 }
 
 /** Error object as thrown by the addon or passed to a Poller callback. */

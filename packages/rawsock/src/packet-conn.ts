@@ -42,9 +42,16 @@ export interface PacketConn {
   onError(listener: (error: RawsockError, fatal: boolean) => void): () => void;
   /** Frames as an async iterator; ends on close(), throws on a fatal error. */
   [Symbol.asyncIterator](): AsyncIterator<ReceivedFrame>;
-  /** Joins a link-layer multicast group (e.g. 33:33:ff:xx:xx:xx) on this interface. */
-  addMembership(mac: Uint8Array): void;
-  dropMembership(mac: Uint8Array): void;
+  /**
+   * Joins a link-layer multicast group (e.g. 33:33:ff:xx:xx:xx) on this
+   * interface, so the NIC stops filtering it out. With `ipv6Group` (the
+   * 16-byte group address, e.g. ff02::1:ffxx:xxxx) the host also joins at the
+   * IPv6 level, so the kernel sends MLD reports and switches that snoop MLD
+   * forward the group to this port. Joins are counted: the group is left when
+   * every join has been matched by a drop.
+   */
+  addMembership(mac: Uint8Array, ipv6Group?: Uint8Array): void;
+  dropMembership(mac: Uint8Array, ipv6Group?: Uint8Array): void;
   /** Releases the socket; idempotent. */
   close(): void;
 }

@@ -17,7 +17,7 @@ import { encodeBpf, type BpfInstruction } from "./bpf.ts";
 import { interfaceIndex } from "./interfaces.ts";
 import { addon, sys, toRawsockError, type NativeAddon, type NativeError, type NativePoller } from "./native.ts";
 import { FrameHub, packetTypeName, type PacketConn } from "./packet-conn.ts";
-import { intValue, packetMreq, sockaddrLl } from "./sockaddr.ts";
+import { intValue, ipv6Mreq, packetMreq, sockaddrLl } from "./sockaddr.ts";
 
 export interface PacketConnOptions {
   /** Classic BPF program attached with SO_ATTACH_FILTER before the first frame. */
@@ -82,6 +82,9 @@ class NativePacketConn extends FrameHub implements PacketConn, NativePacketConnE
   readonly #fd: number;
   readonly #poller: NativePoller;
   readonly #dropOutgoing: boolean;
+  // "mac|group" -> joins not yet dropped
+  readonly #memberships = new Map<string, number>();
+  #groupFd: number | undefined;
 
   constructor(a: NativeAddon, fd: number, ifname: string, ifindex: number, ethertype: number, dropOutgoing: boolean) {
     super();
@@ -119,22 +122,63 @@ class NativePacketConn extends FrameHub implements PacketConn, NativePacketConnE
     this.sent++;
   }
 
-  addMembership(mac: Uint8Array): void {
-    this.#membership(mac, this.#addon.constants.PACKET_ADD_MEMBERSHIP, "PACKET_ADD_MEMBERSHIP");
+  addMembership(mac: Uint8Array, ipv6Group?: Uint8Array): void {
+    this.assertOpen("addMembership");
+    const key = membershipKey(mac, ipv6Group);
+    const count = this.#memberships.get(key) ?? 0;
+    if (count === 0) {
+      const c = this.#addon.constants;
+      this.#packetMembership(mac, c.PACKET_ADD_MEMBERSHIP, "PACKET_ADD_MEMBERSHIP");
+      if (ipv6Group !== undefined) {
+        try {
+          this.#ipv6Membership(ipv6Group, c.IPV6_ADD_MEMBERSHIP, "IPV6_ADD_MEMBERSHIP");
+        } catch (err) {
+          this.#packetMembership(mac, c.PACKET_DROP_MEMBERSHIP, "PACKET_DROP_MEMBERSHIP");
+          throw err;
+        }
+      }
+    }
+    this.#memberships.set(key, count + 1);
   }
 
-  dropMembership(mac: Uint8Array): void {
-    this.#membership(mac, this.#addon.constants.PACKET_DROP_MEMBERSHIP, "PACKET_DROP_MEMBERSHIP");
+  dropMembership(mac: Uint8Array, ipv6Group?: Uint8Array): void {
+    this.assertOpen("dropMembership");
+    const key = membershipKey(mac, ipv6Group);
+    const count = this.#memberships.get(key);
+    if (count === undefined) {
+      throw new RawsockError("RAWSOCK_EADDRNOTAVAIL", `dropMembership on ${this.ifname}: ${key} was not joined`);
+    }
+    if (count > 1) {
+      this.#memberships.set(key, count - 1);
+      return;
+    }
+    this.#memberships.delete(key);
+    const c = this.#addon.constants;
+    this.#packetMembership(mac, c.PACKET_DROP_MEMBERSHIP, "PACKET_DROP_MEMBERSHIP");
+    if (ipv6Group !== undefined) this.#ipv6Membership(ipv6Group, c.IPV6_DROP_MEMBERSHIP, "IPV6_DROP_MEMBERSHIP");
   }
 
-  #membership(mac: Uint8Array, option: number, name: string): void {
-    this.assertOpen(name);
+  #packetMembership(mac: Uint8Array, option: number, name: string): void {
     if (mac.length !== 6 || ((mac[0] as number) & 1) === 0) {
       throw new RawsockError("RAWSOCK_INVALID_ARGUMENT", `${name}: a multicast MAC is 6 bytes with the group bit set`);
     }
     const c = this.#addon.constants;
     const mreq = packetMreq(this.ifindex, c.PACKET_MR_MULTICAST, mac);
     sys(`${name} on ${this.ifname}`, PRIVILEGE, () => this.#addon.setsockopt(this.#fd, c.SOL_PACKET, option, mreq));
+  }
+
+  // IPv6-level joins go through a UDP socket that is never bound, so it can
+  // receive nothing: it exists only to hold the memberships (and make the
+  // kernel send MLD reports for them).
+  #ipv6Membership(group: Uint8Array, option: number, name: string): void {
+    if (group.length !== 16 || group[0] !== 0xff) {
+      throw new RawsockError("RAWSOCK_INVALID_ARGUMENT", `${name}: an IPv6 multicast group is 16 bytes starting with ff`);
+    }
+    const a = this.#addon;
+    const c = a.constants;
+    this.#groupFd ??= sys(`${name} on ${this.ifname}: socket`, undefined, () => a.socket(c.AF_INET6, c.SOCK_DGRAM, 0));
+    const fd = this.#groupFd;
+    sys(`${name} on ${this.ifname}`, undefined, () => a.setsockopt(fd, c.IPPROTO_IPV6, option, ipv6Mreq(group, this.ifindex)));
   }
 
   unref(): void {
@@ -146,7 +190,17 @@ class NativePacketConn extends FrameHub implements PacketConn, NativePacketConnE
   }
 
   close(): void {
-    // The poller owns the fd: it stops polling and closes it in one step.
-    if (this.markClosed()) this.#poller.close();
+    if (!this.markClosed()) return;
+    // The poller owns the packet fd: it stops polling and closes it in one step.
+    this.#poller.close();
+    // Closing the group socket leaves its IPv6 groups (and the NIC filter entries go with the packet fd).
+    if (this.#groupFd !== undefined) this.#addon.close(this.#groupFd);
+    this.#groupFd = undefined;
+    this.#memberships.clear();
   }
+}
+
+function membershipKey(mac: Uint8Array, ipv6Group: Uint8Array | undefined): string {
+  const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+  return ipv6Group === undefined ? hex(mac) : `${hex(mac)}|${hex(ipv6Group)}`;
 }

@@ -7,6 +7,7 @@
 //   sockaddr_in6  28 bytes: family u16, port u16 BE, flowinfo u32 BE, addr[16], scope_id u32
 //   sockaddr_ll   20 bytes: family u16, protocol u16 BE, ifindex i32, hatype u16,
 //                           pkttype u8, halen u8, addr[8]
+//   ipv6_mreq     20 bytes: group[16], ifindex i32
 //   tcp_md5sig   216 bytes: sockaddr_storage at 0, flags u8 at 128, prefixlen u8
 //                           at 129, keylen u16 at 130, ifindex i32 at 132, key[80] at 136
 //
@@ -114,6 +115,14 @@ export function packetMreq(ifindex: number, type: number, mac: Uint8Array): Uint
   v.setUint16(4, type, littleEndian);
   v.setUint16(6, mac.length, littleEndian);
   out.set(mac, 8);
+  return out;
+}
+
+/** struct ipv6_mreq: group address[16], then the interface index (int). */
+export function ipv6Mreq(group: Uint8Array, ifindex: number): Uint8Array {
+  const out = new Uint8Array(20);
+  out.set(group, 0);
+  view(out).setInt32(16, ifindex, littleEndian);
   return out;
 }
 

@@ -107,6 +107,9 @@ export class MemoryPacketConn extends FrameHub implements PacketConn {
   readonly #always: Set<string>;
   // group MAC -> join count (the kernel counts PACKET_ADD_MEMBERSHIP per socket)
   readonly #groups = new Map<string, number>();
+  readonly #ipv6Groups = new Map<string, number>();
+  /** Every add/drop call, in order. */
+  readonly membershipCalls: { op: "add" | "drop"; mac: string; ipv6Group: string | undefined }[] = [];
 
   constructor(segment: MemorySegment, options: MemoryConnOptions, ifindex: number) {
     super();
@@ -129,24 +132,41 @@ export class MemoryPacketConn extends FrameHub implements PacketConn {
     this.#segment.transmit(this, frame);
   }
 
-  addMembership(mac: Uint8Array): void {
+  addMembership(mac: Uint8Array, ipv6Group?: Uint8Array): void {
     this.assertOpen("addMembership");
     const key = macText(mac);
     this.#groups.set(key, (this.#groups.get(key) ?? 0) + 1);
+    if (ipv6Group !== undefined) {
+      const g = groupText(ipv6Group);
+      this.#ipv6Groups.set(g, (this.#ipv6Groups.get(g) ?? 0) + 1);
+    }
+    this.membershipCalls.push({ op: "add", mac: key, ipv6Group: ipv6Group === undefined ? undefined : groupText(ipv6Group) });
   }
 
-  dropMembership(mac: Uint8Array): void {
+  dropMembership(mac: Uint8Array, ipv6Group?: Uint8Array): void {
     this.assertOpen("dropMembership");
     const key = macText(mac);
     const n = this.#groups.get(key);
-    if (n === undefined) throw new RawsockError("RAWSOCK_EADDRNOTAVAIL", `dropMembership: not a member of ${key}`, { errno: 99, syscall: "setsockopt" });
+    if (n === undefined) throw new RawsockError("RAWSOCK_EADDRNOTAVAIL", `dropMembership: not a member of ${key}`);
     if (n <= 1) this.#groups.delete(key);
     else this.#groups.set(key, n - 1);
+    if (ipv6Group !== undefined) {
+      const g = groupText(ipv6Group);
+      const m = this.#ipv6Groups.get(g) ?? 0;
+      if (m <= 1) this.#ipv6Groups.delete(g);
+      else this.#ipv6Groups.set(g, m - 1);
+    }
+    this.membershipCalls.push({ op: "drop", mac: key, ipv6Group: ipv6Group === undefined ? undefined : groupText(ipv6Group) });
   }
 
-  /** Groups currently joined (each listed once), sorted. */
+  /** Link-layer groups currently joined (each listed once), sorted. */
   memberships(): string[] {
     return [...this.#groups.keys()].sort();
+  }
+
+  /** IPv6 groups currently joined (32 hex digits each), sorted. */
+  ipv6Groups(): string[] {
+    return [...this.#ipv6Groups.keys()].sort();
   }
 
   /** Delivers a frame to this connection only, with an explicit packet type. */
@@ -208,4 +228,8 @@ function macBytes(text: string): Uint8Array {
 
 function macText(mac: Uint8Array): string {
   return [...mac].map((b) => b.toString(16).padStart(2, "0")).join(":");
+}
+
+function groupText(group: Uint8Array): string {
+  return [...group].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
