@@ -12,7 +12,7 @@ import {
   type FieldError,
 } from "./errors.ts";
 import { parseIp, type AllocationTx, type Family } from "./ip-alloc.ts";
-import { isObject, type JsonObject, type KubeObject } from "./object.ts";
+import { deepEqual, isObject, type JsonObject, type KubeObject } from "./object.ts";
 import {
   defaultService,
   dropTypeDependentFields,
@@ -81,12 +81,6 @@ function allocateClusterIPs(spec: JsonObject, oldSpec: JsonObject | undefined, t
   const families = stringList(spec["ipFamilies"]) as Family[];
   const requested = stringList(spec["clusterIPs"]);
   const held = new Set(oldSpec && needsClusterIP(oldSpec) ? stringList(oldSpec["clusterIPs"]) : []);
-  // Downgrade to SingleStack: keep the primary IP, release the secondary (the apiserver's documented behaviour).
-  if (spec["ipFamilyPolicy"] === "SingleStack" && families.length === 2 && requested.length === 2 && held.has(requested[1] as string)) {
-    families.pop();
-    requested.pop();
-    spec["ipFamilies"] = families;
-  }
   const out: string[] = [];
   families.forEach((fam, i) => {
     const want = requested[i];
@@ -146,6 +140,21 @@ function allocateNodePorts(spec: JsonObject, oldSpec: JsonObject | undefined, tx
   return errs;
 }
 
+/**
+ * Dual-stack to single-stack: setting ipFamilyPolicy SingleStack keeps the
+ * first cluster IP and family and releases the second (the documented
+ * apiserver behaviour), when the client left both lists as they were.
+ */
+function downgradeToSingleStack(spec: JsonObject, oldSpec: JsonObject): void {
+  if (spec["ipFamilyPolicy"] !== "SingleStack" || oldSpec["ipFamilyPolicy"] === "SingleStack") return;
+  const ips = stringList(spec["clusterIPs"]);
+  const families = stringList(spec["ipFamilies"]);
+  if (ips.length === 2 && deepEqual(ips, oldSpec["clusterIPs"]) && families.length === 2 && deepEqual(families, oldSpec["ipFamilies"])) {
+    spec["clusterIPs"] = ips.slice(0, 1);
+    spec["ipFamilies"] = families.slice(0, 1);
+  }
+}
+
 /** Everything a Service holds in the allocators. */
 function heldBy(spec: JsonObject): { ips: string[]; ports: number[] } {
   const ips = needsClusterIP(spec) ? stringList(spec["clusterIPs"]).filter((ip) => ip !== "None") : [];
@@ -165,6 +174,7 @@ function admit(svc: KubeObject, old: KubeObject | undefined, ctx: AdmissionConte
     dropTypeDependentFields(spec, oldSpec);
   }
   normalizeClusterIPs(spec, oldSpec);
+  if (oldSpec) downgradeToSingleStack(spec, oldSpec);
   if (!needsClusterIP(spec)) {
     delete spec["ipFamilies"];
     delete spec["ipFamilyPolicy"];
