@@ -1,2 +1,2 @@
 // @ironlb/speaker: see package.json "description". Public entry; internals stay unexported.
-export {};
+export * from "./membership/index.ts";
