@@ -270,7 +270,7 @@ describe("raw watches", () => {
     obj: { metadata?: { name?: string; resourceVersion?: string }; code?: number; reason?: string };
   }
 
-  async function watch(path: string, query: Record<string, unknown>): Promise<{ events: Event[]; done: Promise<unknown>; abort: () => void }> {
+  async function watch(path: string, query: Record<string, string | number | boolean | undefined>): Promise<{ events: Event[]; done: Promise<unknown>; abort: () => void }> {
     const events: Event[] = [];
     let finish: (e: unknown) => void = () => {};
     const done = new Promise<unknown>((r) => (finish = r));
