@@ -10,7 +10,7 @@
 import { formatIp, prefixContains, type IpAddress, type IpFamily } from "../ip/index.ts";
 import { poolAdmits } from "./compat.ts";
 import { fail, ok, type AllocError, type AllocResult } from "./errors.ts";
-import { spaceOf, type IpState, type Ledger, type PoolState } from "./ledger.ts";
+import { portOwner, spaceOf, type IpState, type Ledger, type PoolState } from "./ledger.ts";
 import { groupKeyOf } from "./pool-space.ts";
 import { checkServiceShape, wantedFamilies, type ServiceRequest } from "./request.ts";
 
@@ -92,20 +92,25 @@ interface PoolOffer {
 }
 
 function offerPool(state: PoolState, svc: ServiceRequest, ctx: SearchContext, explainWhy: boolean): PoolOffer {
+  // Written without map/flatMap/find: this runs once per candidate pool per
+  // allocation, and the intermediate arrays were measurable GC load.
   const families = wantedFamilies(svc);
-  const offers = families.map((f) => offerFamily(state, f, ctx, explainWhy));
-  const ips = offers.flatMap((o) => ("ip" in o ? [o.ip] : []));
-  // IPv4 first whatever the primary family, as MetalLB writes the ingress list:
-  // the L2 election hashes the first ingress IP (§3.1), so the order matters.
-  if (ips.length === 2 && ips[0]?.family === "ipv6") ips.reverse();
-  if (ips.length === families.length) return { ips, complete: true, reason: "selected" };
-  const firstMiss = offers.find((o) => !("ip" in o)) as { readonly reason: VerdictReason };
-  // RequireDualStack needs both; PreferDualStack may fall back to one (§2.5).
-  if (svc.family === "dual" && svc.ipFamilyPolicy === "PreferDualStack" && ips.length === 1) {
-    return { ips, complete: false, reason: "partial-dual-stack" };
+  const first = offerFamily(state, families[0] as IpFamily, ctx, explainWhy);
+  if (families.length === 1) return "ip" in first ? { ips: [first.ip], complete: true, reason: "selected" } : { ips: NONE, complete: false, reason: first.reason };
+  const second = offerFamily(state, families[1] as IpFamily, ctx, explainWhy);
+  if ("ip" in first && "ip" in second) {
+    // IPv4 first whatever the primary family, as MetalLB writes the ingress
+    // list: the L2 election hashes the first ingress IP (§3.1).
+    return { ips: first.ip.family === "ipv4" ? [first.ip, second.ip] : [second.ip, first.ip], complete: true, reason: "selected" };
   }
-  return { ips: [], complete: false, reason: firstMiss.reason };
+  const partial = "ip" in first ? first.ip : "ip" in second ? second.ip : undefined;
+  // RequireDualStack needs both; PreferDualStack may fall back to one (§2.5).
+  if (partial !== undefined && svc.ipFamilyPolicy === "PreferDualStack") return { ips: [partial], complete: false, reason: "partial-dual-stack" };
+  return { ips: NONE, complete: false, reason: "reason" in first ? first.reason : (second as { readonly reason: VerdictReason }).reason };
 }
+
+const NONE: readonly IpAddress[] = Object.freeze([]);
+const NO_PENDING: readonly { readonly verdict: PoolVerdict; readonly plan: Plan | undefined }[] = Object.freeze([]);
 
 export interface AutomaticPlan {
   readonly outcome: AllocResult<Plan>;
@@ -129,29 +134,25 @@ export function planAutomatic(ledger: Ledger, svc: ServiceRequest, ctx: SearchCo
   const [primary] = wantedFamilies(svc);
   let chosen: Plan | undefined;
   let sawFamily = false;
-  const stages: readonly ["pinned" | "default", readonly PoolState[]][] = [
-    ["pinned", ledger.pinned],
-    ["default", ledger.unpinned],
-  ];
-  for (const [stage, pools] of stages) {
+  for (const [stage, pools] of ledger.stages) {
     let winner: Plan | undefined;
     let primaryFallback: Plan | undefined;
     let secondaryFallback: Plan | undefined;
-    const pending: { readonly verdict: PoolVerdict; readonly plan: Plan | undefined }[] = [];
+    const pending: { readonly verdict: PoolVerdict; readonly plan: Plan | undefined }[] | undefined = collect ? [] : undefined;
     for (const state of pools) {
       const admits = poolAdmits(state.pool, svc);
       if (admits !== "ok") {
-        if (collect) pending.push({ verdict: { pool: state.pool.name, stage: "excluded", accepted: false, reason: admits, ips: [] }, plan: undefined });
+        pending?.push({ verdict: { pool: state.pool.name, stage: "excluded", accepted: false, reason: admits, ips: NONE }, plan: undefined });
         continue;
       }
       if (!state.pool.autoAssign) {
-        if (collect) pending.push({ verdict: { pool: state.pool.name, stage, accepted: false, reason: "auto-assign-disabled", ips: [] }, plan: undefined });
+        pending?.push({ verdict: { pool: state.pool.name, stage, accepted: false, reason: "auto-assign-disabled", ips: NONE }, plan: undefined });
         continue;
       }
       const offer = offerPool(state, svc, ctx, collect);
       if (offer.reason !== "family-not-in-pool") sawFamily = true;
       const plan = offer.ips.length > 0 ? { state, ips: offer.ips } : undefined;
-      if (collect) {
+      if (pending !== undefined) {
         const reason = offer.complete ? "available" : offer.reason;
         pending.push({ verdict: { pool: state.pool.name, stage, accepted: plan !== undefined, reason, ips: offer.ips }, plan });
       }
@@ -164,7 +165,7 @@ export function planAutomatic(ledger: Ledger, svc: ServiceRequest, ctx: SearchCo
       else secondaryFallback ??= plan;
     }
     chosen ??= winner ?? primaryFallback ?? secondaryFallback;
-    for (const { verdict, plan } of pending) verdicts.push(plan !== undefined && plan === chosen ? { ...verdict, reason: "selected" } : verdict);
+    for (const { verdict, plan } of pending ?? NO_PENDING) verdicts.push(plan !== undefined && plan === chosen ? { ...verdict, reason: "selected" } : verdict);
     if (chosen !== undefined && !collect) break;
   }
   if (chosen !== undefined) return { outcome: ok(chosen), verdicts };
@@ -298,7 +299,7 @@ export function checkSharing(ip: IpState | undefined, ctx: SearchContext): Alloc
     );
   }
   for (const p of ctx.ports) {
-    const owner = ip.ports.get(p);
+    const owner = portOwner(ip, p);
     if (owner !== undefined && owner !== ctx.service) {
       return err("PORT_CONFLICT", `port ${p} is already in use on "${addr}" by ${owner}`, { ...detail, port: p });
     }

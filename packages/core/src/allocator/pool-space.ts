@@ -103,7 +103,7 @@ export class PoolSpace {
       else if (ordinal > s.ordEnd) lo = mid + 1;
       else return Object.freeze({ family: this.family, value: this.#unkey(s.keyFirst + ordinal - s.ordStart) });
     }
-    invariant(false, `ordinal ${ordinal} is outside a ${this.family} space of ${this.size}`);
+    invariant(false, () => `ordinal ${ordinal} is outside a ${this.family} space of ${this.size}`);
   }
 
   /** Lowest free ordinal, or lowest shareable one for `groupKey` and `ports`, whichever comes first. */

@@ -48,10 +48,15 @@ export function portKey(p: ServicePort): string {
   return `${p.protocol}/${p.port}`;
 }
 
+const V4: readonly IpFamily[] = Object.freeze(["ipv4"]);
+const V6: readonly IpFamily[] = Object.freeze(["ipv6"]);
+const DUAL_V4_FIRST: readonly IpFamily[] = Object.freeze(["ipv4", "ipv6"]);
+const DUAL_V6_FIRST: readonly IpFamily[] = Object.freeze(["ipv6", "ipv4"]);
+
 /** The families a service must (or, PreferDualStack, would like to) get, primary first. */
 export function wantedFamilies(svc: ServiceRequest): readonly IpFamily[] {
-  if (svc.family !== "dual") return [svc.family];
-  return svc.primaryFamily === "ipv6" ? ["ipv6", "ipv4"] : ["ipv4", "ipv6"];
+  if (svc.family !== "dual") return svc.family === "ipv4" ? V4 : V6;
+  return svc.primaryFamily === "ipv6" ? DUAL_V6_FIRST : DUAL_V4_FIRST;
 }
 
 /**

@@ -56,7 +56,7 @@ export class ShareGroup {
   /** A service starts using `ports` on `ordinal`; `firstHolder` when the address was free. */
   addHolder(ordinal: bigint, ports: readonly string[], firstHolder: boolean): void {
     if (firstHolder) {
-      invariant(!this.#members.has(ordinal), `ordinal ${ordinal} joined a share group twice`);
+      invariant(!this.#members.has(ordinal), () => `ordinal ${ordinal} joined a share group twice`);
       this.#members.add(ordinal);
       for (const free of this.#freeFor.values()) free.add(ordinal);
     }
@@ -67,7 +67,7 @@ export class ShareGroup {
         free = this.#members.clone();
         this.#freeFor.set(p, free);
       }
-      invariant(free.delete(ordinal) === 1n, `port ${p} taken twice on ordinal ${ordinal}`);
+      invariant(free.delete(ordinal) === 1n, () => `port ${p} taken twice on ordinal ${ordinal}`);
       this.#portUses.set(p, (this.#portUses.get(p) ?? 0) + 1);
     }
   }
@@ -76,7 +76,7 @@ export class ShareGroup {
   removeHolder(ordinal: bigint, ports: readonly string[], lastHolder: boolean): void {
     for (const p of ports) {
       const uses = this.#portUses.get(p);
-      invariant(uses !== undefined && uses > 0, `port ${p} released on ordinal ${ordinal} but not in use`);
+      invariant(uses !== undefined && uses > 0, () => `port ${p} released on ordinal ${ordinal} but not in use`);
       if (uses === 1) {
         this.#portUses.delete(p);
         this.#freeFor.delete(p);
@@ -86,7 +86,7 @@ export class ShareGroup {
       }
     }
     if (lastHolder) {
-      invariant(this.#members.delete(ordinal) === 1n, `ordinal ${ordinal} left a share group it was not in`);
+      invariant(this.#members.delete(ordinal) === 1n, () => `ordinal ${ordinal} left a share group it was not in`);
       for (const free of this.#freeFor.values()) free.delete(ordinal);
     }
   }

@@ -1,0 +1,231 @@
+// Allocator benchmark: automatic allocation with 1k, 10k, 50k and 100k
+// services already allocated from one pool of a /16 IPv4 and a /64 IPv6
+// (mixed single/dual stack, some sharing), against MetalLB's method measured
+// in the same run: walk the pool from its first address, checking each one
+// against the set of used addresses, for every allocation.
+//
+// For each level N: fill an allocator with N services (timed: fill rate),
+// measure the heap it retains per service, then time a batch of further
+// allocations on top of it (the marginal cost at N allocated). The baseline
+// is brought to the same state by replaying the allocator's assignments (not
+// timed), then times its own batch; the addresses it picks must equal the
+// allocator's, or the run fails.
+//
+// The baseline is generous to MetalLB: used addresses are keyed by bigint
+// value, where MetalLB formats every candidate with ip.String() and looks it
+// up in several string-keyed maps.
+//
+//   npm run bench -- allocator [--levels 1000,10000,50000,100000] [--batch 2000] [--base-batch 200]
+import { Allocator, type ServicePort, type ServiceRequest } from "@ironlb/core/allocator";
+import type { Pool } from "@ironlb/core/config";
+import { formatIp, parseAddressEntry, prefixFirst, prefixLast, type IpAddress, type IpFamily, type Prefix } from "@ironlb/core/ip";
+import { header, table } from "./lib/report.ts";
+
+export const description = "allocator: allocations/s and heap per service at 1k-100k allocated, vs MetalLB's linear scan";
+
+const POOL_NAME = "bench";
+
+function benchPool(): Pool {
+  const addresses = ["10.0.0.0/16", "fd00::/64"].map(parseAddressEntry);
+  return {
+    name: POOL_NAME,
+    protocol: "layer2",
+    addresses,
+    cidrs: addresses.flatMap((a) => a.prefixes),
+    avoidBuggyIps: false,
+    autoAssign: true,
+    bgpAdvertisements: [],
+    serviceAllocation: null,
+    layer2: { interfaces: [], nodeSelectors: [] },
+  };
+}
+
+/**
+ * Service i of the mix: 40% IPv4, 40% IPv6, 10% RequireDualStack, 10%
+ * PreferDualStack (IPv6 primary). 5% share in pairs (TCP/80 + UDP/53 under a
+ * per-pair key); 2% use one wide key across four ports, so that key's
+ * addresses fill up and new ones open (exercising the per-port indexes).
+ * IPv4 demand at 100k stays under the /16 (about 56k addresses).
+ */
+function service(i: number): ServiceRequest {
+  const kind = i % 10;
+  const family = kind < 4 ? "ipv4" : kind < 8 ? "ipv6" : "dual";
+  let sharingKey: string | null = null;
+  let ports: ServicePort[] = [{ protocol: "TCP", port: 443 }];
+  if (i % 20 === 2) sharingKey = `pair-${i}`;
+  if (i % 20 === 3) {
+    sharingKey = `pair-${i - 1}`;
+    ports = [{ protocol: "UDP", port: 53 }];
+  }
+  if (i % 50 === 0) {
+    sharingKey = "wide";
+    ports = [{ protocol: "TCP", port: 1000 + ((i / 50) % 4) }];
+  }
+  return {
+    key: `ns-${i % 97}/svc-${i}`,
+    namespace: `ns-${i % 97}`,
+    labels: { app: `app-${i % 13}` },
+    namespaceLabels: {},
+    family,
+    ipFamilyPolicy: kind === 8 ? "RequireDualStack" : kind === 9 ? "PreferDualStack" : "SingleStack",
+    primaryFamily: kind === 9 || family === "ipv6" ? "ipv6" : "ipv4",
+    sharingKey,
+    backendKey: "",
+    ports,
+  };
+}
+
+interface Use {
+  readonly key: string;
+  readonly backend: string;
+  readonly ports: Set<string>;
+}
+
+/** MetalLB's getIPFromCIDR: for each allocation, walk the pool upward until an address is free or shareable. */
+class LinearScan {
+  // ip value -> who uses it, one map per family
+  readonly #used = { ipv4: new Map<bigint, Use>(), ipv6: new Map<bigint, Use>() };
+  readonly #cidrs: readonly Prefix[];
+
+  constructor(pool: Pool) {
+    this.#cidrs = pool.cidrs;
+  }
+
+  record(svc: ServiceRequest, ips: readonly IpAddress[]): void {
+    for (const ip of ips) {
+      const map = this.#used[ip.family];
+      const use = map.get(ip.value) ?? { key: svc.sharingKey ?? "", backend: svc.backendKey, ports: new Set<string>() };
+      for (const p of svc.ports) use.ports.add(`${p.protocol}/${p.port}`);
+      map.set(ip.value, use);
+    }
+  }
+
+  allocate(svc: ServiceRequest): IpAddress[] | undefined {
+    const families: IpFamily[] = svc.family === "dual" ? ["ipv4", "ipv6"] : [svc.family];
+    const out: IpAddress[] = [];
+    for (const family of families) {
+      const ip = this.#first(family, svc);
+      if (ip === undefined) return undefined;
+      out.push(ip);
+    }
+    this.record(svc, out);
+    return out;
+  }
+
+  #first(family: IpFamily, svc: ServiceRequest): IpAddress | undefined {
+    const map = this.#used[family];
+    const ports = svc.ports.map((p) => `${p.protocol}/${p.port}`);
+    for (const c of this.#cidrs) {
+      if (c.family !== family) continue;
+      const last = prefixLast(c).value;
+      for (let v = prefixFirst(c).value; v <= last; v++) {
+        const use = map.get(v);
+        if (use === undefined) return { family, value: v };
+        if (svc.sharingKey !== null && use.key === svc.sharingKey && use.backend === svc.backendKey && !ports.some((p) => use.ports.has(p))) {
+          return { family, value: v };
+        }
+      }
+    }
+    return undefined;
+  }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function heapUsed(): number {
+  if (gc === undefined) return Number.NaN;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+function nowNs(): bigint {
+  return process.hrtime.bigint();
+}
+
+function option(args: readonly string[], name: string, fallback: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : fallback;
+}
+
+function allocateOrThrow(a: Allocator, svc: ServiceRequest): readonly IpAddress[] {
+  const r = a.allocate(svc);
+  if (!r.ok) throw new Error(`allocation of ${svc.key} failed: ${r.error.code} ${r.error.message}`);
+  return r.value.ips;
+}
+
+interface Row {
+  readonly level: number;
+  readonly fillPerSec: number;
+  readonly oursNs: number;
+  readonly oursBytes: number;
+  readonly baseNs: number;
+  readonly baseBytes: number;
+}
+
+export async function run(args: readonly string[]): Promise<void> {
+  const levels = option(args, "levels", "1000,10000,50000,100000").split(",").map(Number);
+  const batch = Number(option(args, "batch", "2000"));
+  const baseBatch = Number(option(args, "base-batch", "200"));
+  header("allocator: automatic allocation from a /16 + /64 pool");
+  if (gc === undefined) console.log("note: run with --expose-gc (npm run bench does) for heap figures");
+  const pools = [benchPool()];
+
+  // Warm the JIT on both implementations so the first level is not measuring compilation.
+  const warm = new Allocator();
+  warm.setPools(pools);
+  const warmBase = new LinearScan(pools[0] as Pool);
+  for (let i = 0; i < 20_000; i++) allocateOrThrow(warm, service(i));
+  for (let i = 0; i < 300; i++) warmBase.allocate(service(i));
+
+  const rows: Row[] = [];
+  for (const level of levels) {
+    const services = Array.from({ length: level + batch }, (_, i) => service(i));
+    const h0 = heapUsed();
+    const a = new Allocator();
+    a.setPools(pools);
+    const assigned: (readonly IpAddress[])[] = [];
+    const t0 = nowNs();
+    for (let i = 0; i < level; i++) assigned.push(allocateOrThrow(a, services[i] as ServiceRequest));
+    const fillNs = Number(nowNs() - t0);
+    const oursBytes = (heapUsed() - h0) / level;
+
+    const t1 = nowNs();
+    const batchIps: (readonly IpAddress[])[] = [];
+    for (let i = level; i < level + batch; i++) batchIps.push(allocateOrThrow(a, services[i] as ServiceRequest));
+    const oursNs = Number(nowNs() - t1) / batch;
+
+    // The baseline in the same state: replay (untimed) what the allocator assigned.
+    const hb = heapUsed();
+    const base = new LinearScan(pools[0] as Pool);
+    for (let i = 0; i < level; i++) base.record(services[i] as ServiceRequest, assigned[i] as readonly IpAddress[]);
+    const baseBytes = (heapUsed() - hb) / level;
+    const n = Math.min(baseBatch, batch);
+    const t2 = nowNs();
+    for (let i = level; i < level + n; i++) {
+      const got = base.allocate(services[i] as ServiceRequest);
+      const want = batchIps[i - level] as readonly IpAddress[];
+      if (got === undefined || got.map(formatIp).join() !== want.map(formatIp).join()) {
+        throw new Error(`baseline and allocator disagree on ${services[i]?.key}: ${got?.map(formatIp).join()} vs ${want.map(formatIp).join()}`);
+      }
+    }
+    const baseNs = Number(nowNs() - t2) / n;
+    rows.push({ level, fillPerSec: level / (fillNs / 1e9), oursNs, oursBytes, baseNs, baseBytes });
+  }
+
+  console.log(
+    table(
+      ["allocated", "allocs/s", "us/alloc", "heap B/svc", "fill allocs/s", "baseline allocs/s", "baseline us/alloc", "baseline B/svc", "ratio"],
+      rows.map((r) => [r.level, Math.round(1e9 / r.oursNs), r.oursNs / 1e3, Math.round(r.oursBytes), Math.round(r.fillPerSec), Math.round(1e9 / r.baseNs), r.baseNs / 1e3, Math.round(r.baseBytes), r.baseNs / r.oursNs]),
+    ),
+  );
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  if (first !== undefined && last !== undefined && last !== first) {
+    console.log(
+      `\nallocated x${(last.level / first.level).toFixed(0)} -> time per allocation x${(last.oursNs / first.oursNs).toFixed(2)} (allocator), x${(last.baseNs / first.baseNs).toFixed(0)} (baseline)`,
+    );
+  }
+  console.log(`allocs/s and us/alloc: a batch of ${batch} allocations (baseline: ${Math.min(baseBatch, batch)}) on top of N allocated; the baseline picked the same addresses.`);
+  console.log("heap B/svc: retained heap after filling N services, divided by N (allocator: all indexes; baseline: its used-address map).");
+}
