@@ -46,6 +46,8 @@ export class BgpPeer {
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #factory: SocketFactory;
   readonly #listeners = new Set<(e: SessionEvent) => void>();
+  // sockets ended but not yet closed (their NOTIFICATION may still be in flight)
+  readonly #closing = new Set<net.Socket>();
 
   constructor(options: PeerOptions, factory: SocketFactory, onEvent?: (e: SessionEvent) => void) {
     this.options = options;
@@ -149,12 +151,19 @@ export class BgpPeer {
     if (!ok) socket.destroy();
   }
 
+  /** Resolves once every socket we ended has closed, or after `timeoutMs`. */
+  async settled(timeoutMs = 1000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (this.#closing.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  }
+
   /** Stops timers and sockets without any protocol exchange (process exit). */
   dispose(): void {
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
-    for (const s of this.#sockets.values()) s.destroy();
+    for (const s of [...this.#sockets.values(), ...this.#closing]) s.destroy();
     this.#sockets.clear();
+    this.#closing.clear();
   }
 
   #connect(conn: ConnId): void {
@@ -196,10 +205,14 @@ export class BgpPeer {
     const socket = this.#sockets.get(conn);
     this.#sockets.delete(conn);
     if (socket === undefined) return;
+    this.#closing.add(socket);
     socket.end();
     const t = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
     t.unref();
-    socket.once("close", () => clearTimeout(t));
+    socket.once("close", () => {
+      clearTimeout(t);
+      this.#closing.delete(socket);
+    });
   }
 }
 

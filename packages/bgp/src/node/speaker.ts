@@ -78,7 +78,7 @@ export class BgpSpeaker {
   async close(options: { readonly message?: string | undefined; readonly graceful?: boolean | undefined } = {}): Promise<void> {
     for (const p of this.#peers.values()) p.stop(options);
     // Let the NOTIFICATIONs and FINs go out before the process may exit.
-    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([...this.#peers.values()].map((p) => p.settled(1000)));
     for (const p of this.#peers.values()) p.dispose();
     this.#peers.clear();
     const server = this.#listener?.server;
