@@ -11,7 +11,7 @@
 //     keys: [secretBytes], clock: realClock });
 //   ml.on("memberDead", (e) => reelect(e.at));   // also memberJoined/Alive/Suspect/Left
 //   await ml.start();
-//   ml.join(speakerPodIPs);                       // again whenever the pod list changes
+//   ml.join(speakerPodIPs, { replaceSeeds: true }); // again whenever the pod list changes
 //   ...
 //   process.on("SIGTERM", async () => { withdraw(); await ml.leave(); await ml.stop(); });
 //
@@ -55,7 +55,7 @@
 // an event. A remote "dead" learnt by push-pull is only a suspicion here
 // (memberlist does the same), so a healing side cannot kill members we can
 // reach ourselves.
-export { createMembership, type AddressPort, type Membership, type MembershipOptions } from "./membership.ts";
+export { createMembership, type AddressPort, type JoinOptions, type Membership, type MembershipOptions } from "./membership.ts";
 export { defaultConfig, memberlistLanConfig, resolveConfig, type MembershipConfig } from "./config.ts";
 export { DEFAULT_PORT, formatEndpoint, parseEndpoint, type Endpoint } from "./endpoint.ts";
 export { MembershipError, type MembershipErrorCode } from "./errors.ts";

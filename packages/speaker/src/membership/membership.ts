@@ -46,13 +46,23 @@ export interface MembershipOptions {
   readonly config?: Partial<MembershipConfig>;
 }
 
+export interface JoinOptions {
+  /** The addresses are the complete seed list: forget seeds not in it. Default false. */
+  readonly replaceSeeds?: boolean;
+}
+
 export interface Membership {
   readonly name: string;
   readonly config: MembershipConfig;
   /** Binds (unless a transport was given) and starts probing; again after leave() rejoins with a higher incarnation. */
   start(): Promise<void>;
-  /** Adds seed addresses ("IP", "IP:PORT", "[IPv6]:PORT" or endpoints) and contacts those not present. */
-  join(addresses: readonly (string | AddressPort)[]): void;
+  /**
+   * Adds seed addresses ("IP", "IP:PORT", "[IPv6]:PORT" or endpoints) and
+   * contacts those not present; absent seeds are retried every rejoinInterval.
+   * With `replaceSeeds` the list replaces the seeds (pass the current speaker
+   * pod list each time it changes).
+   */
+  join(addresses: readonly (string | AddressPort)[], options?: JoinOptions): void;
   /** Tells every member at once that we leave; resolves once the last retransmission went out. */
   leave(): Promise<void>;
   /** Stops timers and closes the transport, without a goodbye (a leave() first is the polite way). */
@@ -146,13 +156,14 @@ class Driver implements Membership {
     });
   }
 
-  join(addresses: readonly (string | AddressPort)[]): void {
+  join(addresses: readonly (string | AddressPort)[], options: JoinOptions = {}): void {
     const endpoints = addresses.map((a) => (typeof a === "string" ? parseEndpoint(a) : endpoint(a.address, a.port ?? DEFAULT_PORT)));
     if (this.#swim === undefined) {
+      if (options.replaceSeeds === true) this.#pendingSeeds.length = 0;
       this.#pendingSeeds.push(...endpoints);
       return;
     }
-    this.#swim.join(endpoints, this.#clock.now());
+    this.#swim.join(endpoints, this.#clock.now(), options);
     this.#flush();
   }
 

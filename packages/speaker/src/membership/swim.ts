@@ -165,8 +165,11 @@ export class Swim {
   /**
    * Remembers the addresses as seeds (re-contacted every rejoinInterval while
    * absent) and, when running, contacts each that is not a live member now.
+   * `replaceSeeds`: the addresses are the whole seed list (the speaker's
+   * current pod list), so seeds of deleted pods stop being contacted.
    */
-  join(endpoints: readonly Endpoint[], now: number): void {
+  join(endpoints: readonly Endpoint[], now: number, options: { readonly replaceSeeds?: boolean } = {}): void {
+    if (options.replaceSeeds === true) this.#seeds.clear();
     const present = this.#presentKeys();
     for (const e of endpoints) {
       if (sameEndpoint(e, this.advertise)) continue;
