@@ -24,7 +24,7 @@ test("serves metrics, liveness and readiness with details", async () => {
   server = await startMonitoringServer({
     address: "127.0.0.1:0",
     registry,
-    readiness: [{ name: "config", check: () => stale }, { name: "informers", check: () => null }],
+    readiness: [{ name: "config", check: () => stale }, { name: "informers", check: () => null }, { name: "leader", check: () => null, detail: () => "standby, leader is pod-b" }],
   });
   expect(await (await fetch(`${server.url}/metrics`)).text()).toContain("ironlb_test_gauge 3");
   expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -34,6 +34,8 @@ test("serves metrics, liveness and readiness with details", async () => {
   stale = null;
   const ready = await fetch(`${server.url}/readyz?verbose`);
   expect(ready.status).toBe(200);
-  expect(await ready.text()).toContain("[+]informers ok");
+  const text = await ready.text();
+  expect(text).toContain("[+]informers ok\n");
+  expect(text).toContain("[+]leader ok (standby, leader is pod-b)");
   expect((await fetch(`${server.url}/nope`)).status).toBe(404);
 });

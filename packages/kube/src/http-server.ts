@@ -9,6 +9,8 @@ export interface ReadinessCheck {
   readonly name: string;
   /** null when ready, else the reason. */
   check(): string | null;
+  /** Optional state shown beside a passing check in verbose mode ("standby, leader is pod-b"). */
+  detail?(): string | null;
 }
 
 export interface MonitoringServerOptions {
@@ -53,10 +55,11 @@ export async function startMonitoringServer(options: MonitoringServerOptions): P
       return;
     }
     if (url.pathname === "/readyz") {
-      const results = options.readiness.map((c) => ({ name: c.name, reason: c.check() }));
+      const results = options.readiness.map((c) => ({ name: c.name, reason: c.check(), detail: c.detail?.() ?? null }));
       const failed = results.filter((r) => r.reason !== null);
       const verbose = url.searchParams.has("verbose") || failed.length > 0;
-      const lines = verbose ? results.map((r) => (r.reason === null ? `[+]${r.name} ok` : `[-]${r.name} failed: ${r.reason}`)) : [];
+      const ok = (r: { name: string; detail: string | null }) => `[+]${r.name} ok${r.detail === null ? "" : ` (${r.detail})`}`;
+      const lines = verbose ? results.map((r) => (r.reason === null ? ok(r) : `[-]${r.name} failed: ${r.reason}`)) : [];
       lines.push(failed.length === 0 ? "readyz check passed" : "readyz check failed");
       res.writeHead(failed.length === 0 ? 200 : 503, { "content-type": "text/plain" });
       res.end(lines.join("\n") + "\n");

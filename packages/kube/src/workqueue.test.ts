@@ -111,4 +111,61 @@ describe("WorkQueue", () => {
     expect(runs).toHaveLength(1);
     expect(clock.pending).toBe(0);
   });
+
+  test("concurrency runs different keys side by side, never one key twice, and an exclusive key alone", async () => {
+    const clock = new FakeClock();
+    const log: string[] = [];
+    const pending = new Map<string, () => void>();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const q = new WorkQueue(
+      (key) =>
+        new Promise<SyncState>((resolve) => {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          log.push(`start ${key}`);
+          pending.set(key, () => {
+            inFlight--;
+            log.push(`end ${key}`);
+            pending.delete(key);
+            resolve("ok");
+          });
+        }),
+      { clock, concurrency: 3 },
+    );
+    for (const k of ["a", "b", "c", "d", REPROCESS_ALL, "e"]) q.add(k);
+    await clock.advance(0);
+    expect([...pending.keys()]).toEqual(["a", "b", "c"]);
+    q.add("a"); // running: runs again later, not beside itself
+    pending.get("a")?.();
+    await clock.advance(0);
+    expect([...pending.keys()].sort()).toEqual(["b", "c", "d"]);
+    for (const k of ["b", "c", "d"]) pending.get(k)?.();
+    await clock.advance(0);
+    // REPROCESS_ALL was next in line: it runs alone.
+    expect([...pending.keys()]).toEqual([REPROCESS_ALL]);
+    pending.get(REPROCESS_ALL)?.();
+    await clock.advance(0);
+    expect([...pending.keys()].sort()).toEqual(["a", "e"]);
+    for (const k of ["a", "e"]) pending.get(k)?.();
+    await clock.advance(0);
+    await q.idle();
+    expect(maxInFlight).toBe(3);
+    expect(log.filter((l) => l === "start a")).toHaveLength(2);
+    const i = log.indexOf(`start ${REPROCESS_ALL}`);
+    expect(log.slice(0, i).filter((l) => l.startsWith("start")).length).toBe(log.slice(0, i).filter((l) => l.startsWith("end")).length);
+  });
+
+  test("idle resolves after stop once the running handler returns", async () => {
+    const clock = new FakeClock();
+    let release: () => void = () => {};
+    const q = new WorkQueue(() => new Promise<SyncState>((r) => (release = () => r("ok"))), { clock });
+    q.add("a");
+    await clock.advance(0);
+    const idle = q.idle();
+    q.stop();
+    release();
+    await clock.advance(0);
+    await expect(idle).resolves.toBeUndefined();
+  });
 });

@@ -4,7 +4,12 @@
 //
 // - A key is queued at most once; a key added while its handler runs is run
 //   again afterwards (never twice at the same time).
-// - One worker: handlers are single-threaded by construction.
+// - One worker by default: handlers are single-threaded by construction.
+//   With `concurrency` > 1 (client-go's MaxConcurrentReconciles) up to that
+//   many different keys run at once; in Node that overlaps only their I/O, so
+//   a handler that decides synchronously before its first await still decides
+//   alone. An exclusive key (REPROCESS_ALL by default) waits for the running
+//   keys to finish and runs with nothing beside it.
 // - "retry" requeues the key after a per-key exponential delay
 //   (base * 2^failures, capped); "ok" and "give-up" reset it.
 // - "reprocess-all" queues the special key REPROCESS_ALL, which the owner's
@@ -25,6 +30,10 @@ export interface WorkQueueOptions {
   readonly onHandlerError?: ((key: string, err: unknown) => void) | undefined;
   /** Called after each handler run, with the verdict and duration (metrics). */
   readonly onProcessed?: ((key: string, verdict: SyncState, ms: number) => void) | undefined;
+  /** Different keys that may run at the same time. Default 1. */
+  readonly concurrency?: number | undefined;
+  /** Keys that must run alone when concurrency > 1. Default: REPROCESS_ALL only. */
+  readonly exclusive?: ((key: string) => boolean) | undefined;
 }
 
 export class WorkQueue {
@@ -39,8 +48,13 @@ export class WorkQueue {
   readonly #failures = new Map<string, number>();
   // key -> pending delayed add
   readonly #delayed = new Map<string, TimerHandle>();
-  #running: string | null = null;
-  #dirty = false;
+  readonly #concurrency: number;
+  readonly #exclusive: (key: string) => boolean;
+  // keys whose handler is running now
+  readonly #running = new Set<string>();
+  // running keys that were added again meanwhile
+  readonly #dirty = new Set<string>();
+  #exclusiveRunning = false;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
 
@@ -50,6 +64,8 @@ export class WorkQueue {
     this.#base = options.baseDelayMs ?? 5;
     this.#max = options.maxDelayMs ?? 60_000;
     this.#opts = options;
+    this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.#exclusive = options.exclusive ?? ((key) => key === REPROCESS_ALL);
   }
 
   /** Queues `key` now (dropping any delayed retry of it). */
@@ -57,8 +73,8 @@ export class WorkQueue {
     if (this.#stopped) return;
     this.#delayed.get(key)?.cancel();
     this.#delayed.delete(key);
-    if (this.#running === key) {
-      this.#dirty = true;
+    if (this.#running.has(key)) {
+      this.#dirty.add(key);
       return;
     }
     this.#queue.add(key);
@@ -85,7 +101,7 @@ export class WorkQueue {
 
   /** Resolves once nothing is queued or running (delayed retries may remain). */
   idle(): Promise<void> {
-    if (this.#running === null && this.#queue.size === 0) return Promise.resolve();
+    if (this.#running.size === 0 && this.#queue.size === 0) return Promise.resolve();
     return new Promise((r) => this.#idleWaiters.push(r));
   }
 
@@ -98,17 +114,24 @@ export class WorkQueue {
   }
 
   #pump(): void {
-    if (this.#running !== null || this.#stopped) return;
-    const next = this.#queue.values().next();
-    if (next.done) {
+    if (this.#stopped) {
       this.#notifyIdle();
       return;
     }
-    const key = next.value;
-    this.#queue.delete(key);
-    this.#running = key;
-    this.#dirty = false;
-    void this.#run(key);
+    while (this.#running.size < this.#concurrency && !this.#exclusiveRunning) {
+      const next = this.#queue.values().next();
+      if (next.done) break;
+      const key = next.value;
+      const exclusive = this.#concurrency > 1 && this.#exclusive(key);
+      // An exclusive key waits at the head of the queue until the others are done.
+      if (exclusive && this.#running.size > 0) break;
+      this.#queue.delete(key);
+      this.#running.add(key);
+      this.#dirty.delete(key);
+      this.#exclusiveRunning = exclusive;
+      void this.#run(key);
+    }
+    this.#notifyIdle();
   }
 
   async #run(key: string): Promise<void> {
@@ -121,7 +144,9 @@ export class WorkQueue {
       verdict = "retry";
     }
     this.#opts.onProcessed?.(key, verdict, this.#clock.now() - started);
-    this.#running = null;
+    this.#running.delete(key);
+    if (this.#exclusiveRunning && this.#running.size === 0) this.#exclusiveRunning = false;
+    const dirty = this.#dirty.delete(key);
     switch (verdict) {
       case "ok":
       case "give-up":
@@ -130,7 +155,7 @@ export class WorkQueue {
       case "retry": {
         const n = (this.#failures.get(key) ?? 0) + 1;
         this.#failures.set(key, n);
-        if (!this.#dirty) this.addAfter(key, Math.min(this.#max, this.#base * 2 ** (n - 1)));
+        if (!dirty) this.addAfter(key, Math.min(this.#max, this.#base * 2 ** (n - 1)));
         break;
       }
       case "reprocess-all":
@@ -138,13 +163,13 @@ export class WorkQueue {
         this.#queue.add(REPROCESS_ALL);
         break;
     }
-    if (this.#dirty) this.#queue.add(key);
+    if (dirty && !this.#stopped) this.#queue.add(key);
     // Yield between keys so a long queue never starves timers and I/O.
     setImmediate(() => this.#pump());
   }
 
   #notifyIdle(): void {
-    if (this.#running !== null || this.#queue.size > 0) return;
+    if (this.#running.size > 0 || this.#queue.size > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
