@@ -263,8 +263,8 @@ export class Allocator {
 
   #commit(svc: ServiceRequest, ctx: SearchContext, plan: AllocResult<Plan>): AllocResult<Assignment> {
     if (!plan.ok) return plan;
-    // Frozen copies: a caller mutating its own objects later cannot reach into the indexes.
-    const ips = Object.freeze(plan.value.ips.map((ip) => (Object.isFrozen(ip) ? ip : Object.freeze({ family: ip.family, value: ip.value }))));
+    // Plans carry arrays of their own (planAssign copies the caller's), so freezing suffices.
+    const ips = Object.freeze(plan.value.ips);
     this.#ledger.release(svc.key);
     this.#ledger.record(svc.key, { pool: plan.value.state.pool.name, ips, ports: ctx.ports, sharingKey: ctx.sharingKey, backendKey: ctx.backendKey });
     return ok(Object.freeze({ pool: plan.value.state.pool.name, ips }));

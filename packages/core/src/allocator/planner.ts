@@ -110,6 +110,7 @@ function offerPool(state: PoolState, svc: ServiceRequest, ctx: SearchContext, ex
 }
 
 const NONE: readonly IpAddress[] = Object.freeze([]);
+const NO_VERDICTS: readonly PoolVerdict[] = Object.freeze([]);
 const NO_PENDING: readonly { readonly verdict: PoolVerdict; readonly plan: Plan | undefined }[] = Object.freeze([]);
 
 export interface AutomaticPlan {
@@ -130,7 +131,7 @@ export interface AutomaticPlan {
 export function planAutomatic(ledger: Ledger, svc: ServiceRequest, ctx: SearchContext, collect: boolean): AutomaticPlan {
   const shape = checkServiceShape(svc);
   if (shape !== undefined) return { outcome: shape as AllocResult<never>, verdicts: [] };
-  const verdicts: PoolVerdict[] = [];
+  const verdicts: PoolVerdict[] = collect ? [] : (NO_VERDICTS as PoolVerdict[]);
   const [primary] = wantedFamilies(svc);
   let chosen: Plan | undefined;
   let sawFamily = false;
@@ -250,7 +251,8 @@ export function planAssign(ledger: Ledger, svc: ServiceRequest, ctx: SearchConte
     const err = checkSharing(ledger.ipState(ip), ctx);
     if (err !== undefined) return { ok: false, error: err };
   }
-  return ok({ state: found.state, ips });
+  // Frozen copies: a caller mutating its own objects later cannot reach into the indexes.
+  return ok({ state: found.state, ips: Object.freeze(ips.map((ip) => (Object.isFrozen(ip) ? ip : Object.freeze({ family: ip.family, value: ip.value })))) });
 }
 
 function notInPool(ledger: Ledger, ips: readonly IpAddress[], quoted: string): AllocResult<never> {
