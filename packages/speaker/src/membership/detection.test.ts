@@ -39,6 +39,7 @@ describe("failure detection", () => {
     const bound = detectionBound(3);
     expect(bound).toBe(910);
     const times: number[] = [];
+    let nacks = 0;
     for (let seed = 1; seed <= 20; seed++) {
       const c = await converged(3, seed);
       await c.advance(Math.floor(((seed * 7919) % 1000) + 500)); // crash at an arbitrary phase of the probe rounds
@@ -52,9 +53,12 @@ describe("failure detection", () => {
       const dead = deaths(a)[0];
       expect(dead).toMatchObject({ type: "memberDead", name: x.name });
       expect(dead?.type === "memberDead" && dead.suspectedAt !== undefined && dead.suspectedAt < dead.at).toBe(true);
+      nacks += a.membership.counters().nacksReceived + b.membership.counters().nacksReceived;
       await c.stopAll();
     }
     expect(Math.max(...times)).toBeLessThanOrEqual(bound);
+    // The survivor asked to probe the dead member answered "no ack" (Lifeguard nack), so nobody's health suffered.
+    expect(nacks).toBeGreaterThan(0);
   });
 
   it("10 members: dead everywhere within the bound, with confirmations shortening the suspicion", async () => {
@@ -108,6 +112,19 @@ describe("failure detection", () => {
     // The loss was real: probes went indirect and suspicions were raised and refuted.
     const total = c.nodes.map((n) => n.membership.counters()).reduce((s, k) => ({ indirect: s.indirect + k.indirectProbes, refutations: s.refutations + k.refutations }), { indirect: 0, refutations: 0 });
     expect(total.indirect).toBeGreaterThan(0);
+  });
+
+  it("a member whose own sending is broken slows its probing (Lifeguard local health) instead of probing at full rate", async () => {
+    const c = await converged(4, 13);
+    const x = c.nodes[0] as Node;
+    c.net.setFilter((d) => d.from.address === x.at.address);
+    await c.advance(2_000); // no acks and no nacks from its helpers: its score climbs to the cap
+    const before = x.membership.counters().probes;
+    await c.advance(10_000);
+    const probes = x.membership.counters().probes - before;
+    // Healthy: one probe per 200 ms (50 in 10 s); at the cap (awarenessMax 4): one per 800 ms.
+    expect(probes).toBeLessThanOrEqual(Math.ceil(10_000 / (defaultConfig.probeInterval * defaultConfig.awarenessMax)) + 1);
+    expect(x.membership.counters().nacksReceived).toBe(0);
   });
 
   it("a member with no one to ask (2 members) still detects the death of the other", async () => {

@@ -217,7 +217,8 @@ class Driver implements Membership {
       if (out.type === "send") this.#transport?.send(out.to, out.bytes);
       else this.#dispatch(out.event);
     }
-    if (swim.phase === "left" || swim.phase === "stopped") this.#resolveLeave();
+    // Done leaving (or restarted, or stopped, meanwhile).
+    if (swim.phase !== "leaving") this.#resolveLeave();
     if (this.#stopped) return;
     const next = swim.nextDeadline();
     if (next === this.#armedAt) return;

@@ -424,7 +424,10 @@ export class Swim {
         // Asked to probe ourselves (the requester has an old address for us): we are the answer.
         if (m.target === this.name) return this.#send(source, h.from, [encodeMessage({ type: "ack", seq: m.seq })], now);
         const seq = this.#nextProbeSeq();
-        this.#relays.set(seq, { requester: source, requesterName: h.from, theirSeq: m.seq, deadline: now + this.config.probeTimeout, nack: m.nack });
+        // Nack a little before the requester's round ends, so the nack is
+        // counted there rather than racing the end of the round.
+        const wait = 0.8 * Math.min(this.config.probeTimeout, this.config.probeInterval - this.config.probeTimeout);
+        this.#relays.set(seq, { requester: source, requesterName: h.from, theirSeq: m.seq, deadline: now + wait, nack: m.nack });
         this.#send(m.targetAddress, m.target, [encodeMessage({ type: "ping", seq })], now);
         return;
       }
