@@ -315,6 +315,13 @@ describe("interfaces", () => {
     ]);
   });
 
+  it("with `only`, opens nothing on other interfaces", () => {
+    host.addInterface("eth1", { segment: new MemorySegment() });
+    const report = host.start({ only: ["eth1"] }).lastRescan;
+    expect(report.arp).toEqual(["eth1"]);
+    expect(host.conns.map((c) => c.ifname)).toEqual(["eth1", "eth1"]);
+  });
+
   it("reports requested interfaces that do not exist", () => {
     const a = host.start({ probe: false });
     a.announce([{ ip: VIP, interfaces: ["eth9"] }]);

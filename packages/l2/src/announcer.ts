@@ -95,6 +95,8 @@ export interface L2AnnouncerOptions {
   readonly random?: (() => number) | undefined;
   /** Interface names never answered on (default: MetalLB's excludel2 list). */
   readonly exclude?: readonly RegExp[] | undefined;
+  /** Consider only these interfaces (default: every interface not excluded). A tool that answers on one interface opens no sockets elsewhere. */
+  readonly only?: readonly string[] | undefined;
   /** Periodic interface rescan; 0 = only on rescan() (MetalLB: 10 s). */
   readonly rescanIntervalMs?: number | undefined;
   readonly gratuitous?: GratuitousOptions | undefined;
@@ -229,7 +231,8 @@ export class L2Announcer {
     const errors: { interface: string; protocol: L2Protocol; code: string; message: string }[] = [];
     const facts = this.#o.listInterfaces();
     this.#ownMacs = new Set(facts.map((f) => f.mac).filter((m): m is string => m !== undefined));
-    const selection = selectInterfaces(facts, this.#o.exclude ?? DEFAULT_EXCLUDED_INTERFACES);
+    const only = this.#o.only;
+    const selection = selectInterfaces(only === undefined ? facts : facts.filter((f) => only.includes(f.name)), this.#o.exclude ?? DEFAULT_EXCLUDED_INTERFACES);
     const wanted = new Map(selection.filter((s) => s.arp || s.ndp).map((s) => [s.name, s]));
     for (const [name, port] of this.#ports) {
       const s = wanted.get(name);
