@@ -8,7 +8,8 @@
 // and its poll handle.
 import { createInterface } from "node:readline";
 import { NDP_FILTER } from "@ironlb/l2";
-import { openPacketConn, RawsockError } from "@ironlb/rawsock";
+import type { RawsockError } from "@ironlb/rawsock";
+import { openPacketConn } from "@ironlb/rawsock";
 
 const [ifname = "", ethertypeText = "0x0806", ...flags] = process.argv.slice(2);
 const print = (o: object) => process.stdout.write(JSON.stringify(o) + "\n");

@@ -16,6 +16,7 @@ import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const cacheDir = path.join(os.tmpdir(), "ironlb-ts-cache");
