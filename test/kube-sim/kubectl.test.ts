@@ -113,6 +113,18 @@ describe.skipIf(!kubectl)("kubectl against kube-sim", () => {
     }
   });
 
+  it("typed create subcommands (protobuf request bodies) work", async () => {
+    expect(await k("create", "namespace", "team")).toMatchObject({ code: 0, stdout: "namespace/team created\n" });
+    expect(await k("-n", "team", "create", "configmap", "cfg", "--from-literal=a=b")).toMatchObject({ code: 0, stdout: "configmap/cfg created\n" });
+    expect(await k("-n", "team", "create", "secret", "generic", "pw", "--from-literal=password=s3cret")).toMatchObject({ code: 0 });
+    expect(await k("-n", "team", "create", "service", "loadbalancer", "lb", "--tcp=80:8080")).toMatchObject({ code: 0, stdout: "service/lb created\n" });
+    expect(sim.store.get("configmaps", "team", "cfg")?.["data"]).toEqual({ a: "b" });
+    expect(Buffer.from((sim.store.get("secrets", "team", "pw")?.["data"] as Record<string, string>)["password"] ?? "", "base64").toString()).toBe("s3cret");
+    expect(sim.store.get("services", "team", "lb")?.["spec"]).toMatchObject({ type: "LoadBalancer", ports: [{ port: 80, targetPort: 8080 }] });
+    expect(await k("delete", "namespace", "team")).toMatchObject({ code: 0 });
+    expect(sim.store.get("namespaces", "", "team")).toBeUndefined();
+  });
+
   it("deletes, after which get is NotFound", async () => {
     expect(await k("delete", "svc", "web")).toMatchObject({ code: 0, stdout: 'service "web" deleted\n' });
     const gone = await k("get", "svc", "web");

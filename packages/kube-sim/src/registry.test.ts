@@ -160,6 +160,19 @@ describe("registry: deletion", () => {
     expect(t.reg.delete(t.rt("configmaps"), "default", "a", { preconditions: { uid: a.metadata.uid as string } }).deleted).toBe(true);
   });
 
+  it("deleting a namespace with plain contents removes them and the namespace at once", () => {
+    const t = testRegistry();
+    t.create("namespaces", { metadata: { name: "team" } });
+    t.create("configmaps", cm("a", {}, { namespace: "team" }));
+    t.create("services", { metadata: { name: "s", namespace: "team" }, spec: { ports: [{ port: 80 }] } });
+    const seen = events(t, "namespaces");
+    const r = t.reg.delete(t.rt("namespaces"), "", "team");
+    expect(r.deleted).toBe(true);
+    expect(t.store.get("namespaces", "team")).toBeUndefined();
+    expect(t.store.get("services", "team/s")).toBeUndefined();
+    expect(seen.map((s) => s.split(" ")[0])).toEqual(["MODIFIED", "DELETED"]);
+  });
+
   it("deleting a namespace deletes what it holds, then itself; creating in it meanwhile is forbidden", () => {
     const t = testRegistry();
     t.create("namespaces", { metadata: { name: "team" } });

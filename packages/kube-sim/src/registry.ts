@@ -77,6 +77,9 @@ const GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 const namespacesType = RESOURCES.find((r) => r.resource === "namespaces") as ResourceType;
 
 export class Registry {
+  /** Namespaces whose contents are being deleted right now (finalised once, at the end). */
+  private readonly sweeping = new Set<string>();
+
   constructor(
     readonly store: Store,
     private readonly options: RegistryOptions,
@@ -343,13 +346,18 @@ export class Registry {
       const rv = this.store.nextResourceVersion();
       next.metadata.resourceVersion = String(rv);
       this.store.commit("namespaces", name, "", "MODIFIED", next, rv);
-      for (const rt of RESOURCES) {
-        if (!rt.namespaced || rt.view) continue;
-        const c = this.store.collection(rt.storage);
-        for (const key of [...c.keys(name)]) {
-          const o = c.objects.get(key);
-          if (o) this.delete(rt, name, o.obj.metadata.name ?? "");
+      this.sweeping.add(name);
+      try {
+        for (const rt of RESOURCES) {
+          if (!rt.namespaced || rt.view) continue;
+          const c = this.store.collection(rt.storage);
+          for (const key of [...c.keys(name)]) {
+            const o = c.objects.get(key);
+            if (o) this.delete(rt, name, o.obj.metadata.name ?? "");
+          }
         }
+      } finally {
+        this.sweeping.delete(name);
       }
     }
     const done = this.finalizeNamespace(name);
@@ -367,7 +375,7 @@ export class Registry {
   }
 
   private afterDelete(rt: ResourceType, namespace: string): void {
-    if (rt.namespaced && namespace !== "") {
+    if (rt.namespaced && namespace !== "" && !this.sweeping.has(namespace)) {
       const ns = this.store.get("namespaces", namespace);
       if (ns?.obj.metadata.deletionTimestamp !== undefined) this.finalizeNamespace(namespace);
     }

@@ -27,6 +27,7 @@ import {
 import type { Faults, MatchTarget } from "./faults.ts";
 import { isObject, type KubeObject } from "./object.ts";
 import type { OpenApiSite } from "./openapi.ts";
+import { decodeKubernetesProtobuf } from "./protobuf.ts";
 import { compileFilter, list } from "./query.ts";
 import type { FieldValidation, PatchType, Registry, WriteOptions } from "./registry.ts";
 import { parseRequestInfo, type ResourceRequest } from "./request-info.ts";
@@ -251,13 +252,11 @@ function handleResource(ex: Exchange, info: ResourceRequest, q: URLSearchParams,
     }
     case "create": {
       if (info.subresource !== "") throw methodNotAllowed();
-      requireJson(ex.req);
-      const r = reg.create(rt, ns, parseJson(body), writeOptions(q, ""));
+      const r = reg.create(rt, ns, objectBody(ex.req, body), writeOptions(q, ""));
       return ex.send(r.code, r.json, warningHeaders(r.warnings));
     }
     case "update": {
-      requireJson(ex.req);
-      const r = reg.update(rt, ns, info.name, parseJson(body), writeOptions(q, info.subresource));
+      const r = reg.update(rt, ns, info.name, objectBody(ex.req, body), writeOptions(q, info.subresource));
       return ex.send(r.code, r.json, warningHeaders(r.warnings));
     }
     case "patch": {
@@ -282,9 +281,15 @@ function handleResource(ex: Exchange, info: ResourceRequest, q: URLSearchParams,
   }
 }
 
-function requireJson(req: IncomingMessage): void {
+/** A create or update body: JSON, or protobuf for the kinds kubectl's typed clients send so. */
+function objectBody(req: IncomingMessage, body: Buffer | undefined): unknown {
   const t = mediaType(req);
+  if (t === "application/vnd.kubernetes.protobuf") {
+    if (body === undefined) throw badRequest("the request body is empty");
+    return decodeKubernetesProtobuf(body);
+  }
   if (t !== "" && t !== "application/json" && t !== "*/*") throw unsupportedMediaType(t);
+  return parseJson(body);
 }
 
 function deleteOptions(q: URLSearchParams, body: Buffer | undefined): { dryRun: boolean; preconditions?: { uid?: string; resourceVersion?: string } } {
