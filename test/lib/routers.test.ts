@@ -3,7 +3,8 @@
 // the normalised RoutePath shape. Kept quick: one topology, passive sides
 // chosen so nobody waits on GoBGP's 5 s first-connect delay.
 import { expect, it } from "vitest";
-import { serviceV4, serviceV6 } from "./addresses.ts";
+import { bulkPrefixes, serviceV4, serviceV6 } from "./addresses.ts";
+import { injectMrt, writeMrt } from "./routers/gobgp-mrt.ts";
 import { bird, exabgp, frr, gobgp } from "./routers/index.ts";
 import { describeLab } from "./suite.ts";
 
@@ -35,6 +36,13 @@ describeLab("lab routers: GoBGP <-> BIRD", { root: true, binaries: [...bird.bina
     expect(atBird[0]).toMatchObject({ prefix: `${serviceV6(2)}/128`, peer: g.v4, nextHops: [g.v6], asPath: [4_200_000_001], communities: ["65000:20"], largeCommunities: ["4200000001:5:6"] });
     // BIRD sent its own IPv6 routes nowhere (none configured), and GoBGP never reflects BIRD's route back.
     expect(await r1.routes({ family: "ipv4" })).toEqual([]);
+
+    // Bulk load through an MRT file (the benchmark's path): every prefix reaches BIRD.
+    const file = `${lab.runDir("mrt")}/routes.mrt`;
+    writeMrt(file, { ipv4: bulkPrefixes("ipv4", 300), ipv6: bulkPrefixes("ipv6", 300), nextHopV4: g.v4, nextHopV6: g.v6, peerAs: 4_200_000_001, peerId: g.v4 });
+    await injectMrt(r2, file, { ipv4: 300, ipv6: 301 }); // + the route added above
+    const bulk = await r1.waitForRoutes((r) => r.length === 601, { what: "600 bulk routes and the IPv6 route", timeout: 30_000 });
+    expect(bulk.find((r) => r.prefix === "10.99.129.43/32")).toMatchObject({ nextHops: [g.v4], asPath: [4_200_000_001] });
   });
 });
 

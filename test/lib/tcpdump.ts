@@ -17,8 +17,10 @@ export interface CaptureOptions {
   readonly linkLevel?: boolean | undefined;
   /** More tcpdump flags, e.g. ["-v"], ["-Q", "in"], ["-M", "secret"]. */
   readonly extraArgs?: readonly string[] | undefined;
-  /** Also write the raw capture to this file (-w, packet-buffered). */
+  /** Also write the raw capture to this file (-w, packet-buffered, whole packets). */
   readonly pcapFile?: string | undefined;
+  /** With pcapFile: still print packets as text (default true; false for heavy captures). */
+  readonly print?: boolean | undefined;
 }
 
 export interface CapturedPacket {
@@ -63,7 +65,7 @@ export class Capture {
 export async function startCapture(ns: Namespace, options: CaptureOptions): Promise<Capture> {
   const args = ["-i", options.ifname, "-nn", "-tt", "-l", "--immediate-mode"];
   if (options.linkLevel !== false) args.push("-e");
-  if (options.pcapFile !== undefined) args.push("-U", "-w", options.pcapFile, "--print");
+  if (options.pcapFile !== undefined) args.push("-s", "0", "-U", "-w", options.pcapFile, ...(options.print === false ? [] : ["--print"]));
   args.push(...(options.extraArgs ?? []));
   if (options.filter !== undefined && options.filter !== "") args.push(options.filter);
   const proc = ns.spawn("tcpdump", args);

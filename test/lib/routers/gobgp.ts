@@ -69,8 +69,9 @@ export class GobgpRouter extends Router {
     const v6 = r.prefix.includes(":");
     const args = ["global", "rib", "add", "-a", v6 ? "ipv6" : "ipv4", r.prefix];
     if (r.nextHop !== undefined) args.push("nexthop", r.nextHop);
-    for (const c of r.communities ?? []) args.push("community", parseCommunity(c, 2).join(":"));
-    for (const c of r.largeCommunities ?? []) args.push("large-community", parseCommunity(c, 3).join(":"));
+    // One argument each, comma-separated: a repeated keyword is a parse error.
+    if ((r.communities ?? []).length > 0) args.push("community", (r.communities ?? []).map((c) => parseCommunity(c, 2).join(":")).join(","));
+    if ((r.largeCommunities ?? []).length > 0) args.push("large-community", (r.largeCommunities ?? []).map((c) => parseCommunity(c, 3).join(":")).join(","));
     if (r.localPref !== undefined) args.push("local-pref", String(r.localPref));
     if (r.med !== undefined) args.push("med", String(r.med));
     await this.cli(args);
