@@ -33,6 +33,7 @@ interface ProbeFlags {
   readonly multihop?: number;
   readonly gtsm?: boolean;
   readonly connectRetry?: number;
+  readonly stdin?: boolean;
 }
 
 const EXAMPLES = `
@@ -71,6 +72,7 @@ export function register(program: Command): void {
     .option("--multihop <hops>", "IP TTL for eBGP multihop", intArg("--multihop", 1, 255))
     .option("--gtsm", "RFC 5082 TTL security: send TTL 255, accept only 254 or more")
     .option("--connect-retry <seconds>", "cap of the reconnect backoff (default 120)", intArg("--connect-retry", 1, 65535))
+    .option("--stdin", "each line read on stdin replaces the announced prefixes (comma-separated, same attributes); an empty line withdraws all")
     .addHelpText("after", EXAMPLES)
     .action(async (flags: ProbeFlags) => {
       await probe(flags);
@@ -111,15 +113,17 @@ async function probe(flags: ProbeFlags): Promise<void> {
     if (c === undefined) throw new CliError(`--large-communities: "${t}" is not G:L1:L2 (each 0..4294967295)`);
     return c;
   });
-  const advertisements = list(flags.announce).map((t) => {
-    let prefix;
-    try {
-      prefix = ip.parsePrefix(t);
-    } catch {
-      throw new CliError(`--announce: "${t}" is not a prefix (ADDRESS/LENGTH)`);
-    }
-    return { prefix, communities, largeCommunities, localPref: flags.localPref, med: flags.med };
-  });
+  const toAdvertisements = (text: string | undefined, flag: string) =>
+    list(text).map((t) => {
+      let prefix;
+      try {
+        prefix = ip.parsePrefix(t);
+      } catch {
+        throw new CliError(`${flag}: "${t}" is not a prefix (ADDRESS/LENGTH)`);
+      }
+      return { prefix, communities, largeCommunities, localPref: flags.localPref, med: flags.med };
+    });
+  const advertisements = toAdvertisements(flags.announce, "--announce");
   if (flags.restarting === true && flags.gracefulRestart === undefined) throw new CliError("--restarting needs --graceful-restart");
 
   const out = (event: string, fields: object) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), event, ...fields }, hexBytes) + "\n");
@@ -171,9 +175,28 @@ async function probe(flags: ProbeFlags): Promise<void> {
   });
   const ticker = setInterval(report, 1000);
 
+  let input: { close(): void } | undefined;
+  if (flags.stdin === true) {
+    const { createInterface } = await import("node:readline");
+    const rl = createInterface({ input: process.stdin });
+    input = rl;
+    rl.on("line", (line) => {
+      try {
+        const next = toAdvertisements(line, "stdin");
+        p.setAdvertisements(next);
+        out("announcing", { prefixes: next.map((a) => ip.formatPrefix(a.prefix)) });
+      } catch (err) {
+        out("inputError", { message: (err as Error).message });
+      }
+    });
+  }
+
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       clearInterval(ticker);
+      // An open stdin would keep the process alive after the session is gone.
+      input?.close();
+      process.stdin.destroy();
       void speaker.close({ message: `ironlb bgp probe stopped (${signal})` }).then(() => {
         out("stopped", { signal });
         resolve();
