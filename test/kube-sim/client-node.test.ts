@@ -231,6 +231,13 @@ describe("leases, events, nodes and pods", () => {
     expect(list.items).toHaveLength(1);
     expect(list.items[0]).toMatchObject({ reason: "IPAllocated", message: "Assigned IP 192.0.2.10", reportingComponent: "ironlb.io/controller" });
     expect(list.items[0]?.metadata.name).toMatch(/^web\.[a-z0-9]{5}$/);
+    // The events recorder updates a series with a patch through events.k8s.io.
+    const name = list.items[0]?.metadata.name as string;
+    await events.patchNamespacedEvent(
+      { namespace: "default", name, body: { series: { count: 2, lastObservedTime: new k8s.V1MicroTime(Date.now()) } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    expect((await core.readNamespacedEvent({ namespace: "default", name })).series?.count).toBe(2);
     const viaGroup = await events.listNamespacedEvent({ namespace: "default", fieldSelector: "regarding.name=other" });
     expect(viaGroup.items.map((e) => e.note)).toEqual(["m"]);
     const invalid = await failure(events.createNamespacedEvent({ namespace: "default", body: { metadata: { name: "x" }, eventTime: new k8s.V1MicroTime(Date.now()) } }));
