@@ -168,6 +168,47 @@ interface Row {
   readonly baseBytes: number;
 }
 
+/** Fills an allocator with `services`; returns what each got and the time taken. */
+function fill(a: Allocator, services: readonly ServiceRequest[]): { readonly ns: number; readonly assigned: (readonly IpAddress[])[] } {
+  const assigned: (readonly IpAddress[])[] = new Array<readonly IpAddress[]>(services.length);
+  const t0 = nowNs();
+  for (let i = 0; i < services.length; i++) assigned[i] = allocateOrThrow(a, services[i] as ServiceRequest);
+  return { ns: nowNs() - t0, assigned };
+}
+
+/**
+ * The marginal cost on top of the current state: best of `reps` batches.
+ * Each batch is unassigned afterwards, which restores an equivalent state, so
+ * every repetition must pick the same addresses; the best repetition is the
+ * one least disturbed by other processes on the machine.
+ */
+function timeBatches(a: Allocator, extra: readonly ServiceRequest[], reps: number): { readonly ns: number; readonly ips: readonly string[] } {
+  let best = Number.POSITIVE_INFINITY;
+  let first: string[] | undefined;
+  for (let r = 0; r < reps; r++) {
+    const { ns, assigned } = fill(a, extra);
+    best = Math.min(best, ns / extra.length);
+    const ips = assigned.map(text);
+    if (first !== undefined && ips.join(";") !== first.join(";")) throw new Error(`repetition ${r} picked other addresses`);
+    first ??= ips;
+    for (const svc of extra) a.unassign(svc.key);
+  }
+  return { ns: best, ips: first ?? [] };
+}
+
+/** The baseline on the same services: up to `max` allocations or `seconds`; must agree with the allocator. */
+function timeBaseline(base: LinearScan, extra: readonly ServiceRequest[], want: readonly string[], max: number, seconds: number): { readonly ns: number; readonly n: number } {
+  let n = 0;
+  const t0 = nowNs();
+  while (n < Math.min(max, extra.length) && (n < 5 || nowNs() - t0 < seconds * 1e9)) {
+    const svc = extra[n] as ServiceRequest;
+    const got = text(base.allocate(svc));
+    if (got !== want[n]) throw new Error(`baseline and allocator disagree on ${svc.key}: ${got} vs ${want[n]}`);
+    n++;
+  }
+  return { ns: (nowNs() - t0) / n, n };
+}
+
 export async function run(args: readonly string[]): Promise<void> {
   const levels = option(args, "levels", "1000,10000,50000,100000").split(",").map(Number);
   const batch = Number(option(args, "batch", "2000"));
@@ -179,12 +220,18 @@ export async function run(args: readonly string[]): Promise<void> {
   const load0 = os.loadavg()[0] as number;
   const pools = [benchPool()];
 
-  // Warm the JIT on both implementations so the first level is not measuring compilation.
-  const warm = new Allocator();
-  warm.setPools(pools);
-  const warmBase = new LinearScan(pools[0] as Pool);
-  for (let i = 0; i < 20_000; i++) allocateOrThrow(warm, service(i));
-  for (let i = 0; i < 300; i++) warmBase.allocate(service(i));
+  // Warm the JIT through the same functions that are measured, so the first
+  // level does not pay for compilation.
+  {
+    const warmServices = Array.from({ length: 12_000 }, (_, i) => service(i));
+    const warm = new Allocator();
+    warm.setPools(pools);
+    const warmBase = new LinearScan(pools[0] as Pool);
+    const { assigned } = fill(warm, warmServices.slice(0, 10_000));
+    for (let i = 0; i < 10_000; i++) warmBase.record(warmServices[i] as ServiceRequest, assigned[i] as readonly IpAddress[]);
+    const { ips } = timeBatches(warm, warmServices.slice(10_000), 3);
+    timeBaseline(warmBase, warmServices.slice(10_000), ips, 20, 1);
+  }
 
   const rows: Row[] = [];
   for (const level of levels) {
@@ -194,48 +241,20 @@ export async function run(args: readonly string[]): Promise<void> {
     const h0 = heapUsed();
     const a = new Allocator();
     a.setPools(pools);
-    const assigned: (readonly IpAddress[])[] = [];
-    const t0 = nowNs();
-    for (let i = 0; i < level; i++) assigned.push(allocateOrThrow(a, services[i] as ServiceRequest));
-    const fillNs = nowNs() - t0;
+    const { ns: fillNs, assigned } = fill(a, services.slice(0, level));
     const oursBytes = (heapUsed() - h0) / level;
-
-    // The marginal cost at `level` allocated: best of `reps` batches. Each batch
-    // is unassigned afterwards, which restores an equivalent state, so every
-    // repetition must pick the same addresses; the best one is the least
-    // disturbed by other processes on the machine.
-    let oursNs = Number.POSITIVE_INFINITY;
-    let batchIps: string[] = [];
-    for (let r = 0; r < reps; r++) {
-      const got: (readonly IpAddress[])[] = new Array<readonly IpAddress[]>(extra.length);
-      const t1 = nowNs();
-      for (let i = 0; i < extra.length; i++) got[i] = allocateOrThrow(a, extra[i] as ServiceRequest);
-      oursNs = Math.min(oursNs, (nowNs() - t1) / extra.length);
-      const ips = got.map(text);
-      if (r > 0 && ips.join(";") !== batchIps.join(";")) throw new Error(`repetition ${r} at ${level} picked other addresses`);
-      batchIps = ips;
-      for (const svc of extra) a.unassign(svc.key);
-    }
+    const ours = timeBatches(a, extra, reps);
 
     // The baseline in the same state: replay (untimed) what the allocator assigned.
     const hb = heapUsed();
     const base = new LinearScan(pools[0] as Pool);
     for (let i = 0; i < level; i++) base.record(services[i] as ServiceRequest, assigned[i] as readonly IpAddress[]);
     const baseBytes = (heapUsed() - hb) / level;
-    // The baseline is slow at large levels: time up to `baseBatch` allocations or `baseSeconds`.
-    let n = 0;
-    const t2 = nowNs();
-    while (n < Math.min(baseBatch, extra.length) && (n < 5 || nowNs() - t2 < baseSeconds * 1e9)) {
-      const svc = extra[n] as ServiceRequest;
-      const got = text(base.allocate(svc));
-      if (got !== batchIps[n]) throw new Error(`baseline and allocator disagree on ${svc.key}: ${got} vs ${batchIps[n]}`);
-      n++;
-    }
-    const baseNs = (nowNs() - t2) / n;
+    const baseline = timeBaseline(base, extra, ours.ips, baseBatch, baseSeconds);
     // Keep the allocator reachable until here: otherwise it may be collected
     // while the baseline's heap is measured, and that figure goes negative.
     if (a.counters(POOL_NAME) === undefined) throw new Error("pool vanished");
-    rows.push({ level, fillPerSec: level / (fillNs / 1e9), oursNs, oursBytes, baseNs, baseSamples: n, baseBytes });
+    rows.push({ level, fillPerSec: level / (fillNs / 1e9), oursNs: ours.ns, oursBytes, baseNs: baseline.ns, baseSamples: baseline.n, baseBytes });
   }
 
   console.log(

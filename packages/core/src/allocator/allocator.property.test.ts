@@ -81,7 +81,7 @@ type Op =
   | { readonly op: "setPools"; readonly variant: number };
 
 // PreferDualStack dual-stack services, the only ones allocateAdditionalFamily serves.
-const preferArb = svcArb.map((s) => svc(s.key, { ...s, share: s.sharingKey, backend: s.backendKey, ports: s.ports.map(portKey), family: "dual", policy: "PreferDualStack" }));
+const preferArb = svcArb.map((s) => svc(s.key, { ...s, share: s.sharingKey, backend: s.backendKey, ports: s.ports.map((p) => `${p.protocol}/${p.port}`), family: "dual", policy: "PreferDualStack" }));
 // Mostly well-formed requests (one address, or one per family); now and then none or three.
 const requestedArb = fc.oneof(
   { weight: 6, arbitrary: fc.array(fc.constantFrom(...universe), { minLength: 1, maxLength: 2 }) },

@@ -12,6 +12,7 @@ import type { Pool } from "../config/index.ts";
 import { formatIp, prefixesOverlap, type IpAddress, type IpFamily } from "../ip/index.ts";
 import { comparePinned } from "./compat.ts";
 import { invariant } from "./errors.ts";
+import { formatPortKey, type PortKey } from "./request.ts";
 import { groupKeyOf, PoolSpace } from "./pool-space.ts";
 import { ShareGroup } from "./share-group.ts";
 
@@ -23,11 +24,11 @@ export interface PoolState {
   services: number;
 }
 
-/** One service's assignment. Ports are port keys (`TCP/80`); "" is "no sharing key". */
+/** One service's assignment. Ports are packed PortKeys; "" is "no sharing key". */
 export interface Holding {
   readonly pool: string;
   readonly ips: readonly IpAddress[];
-  readonly ports: readonly string[];
+  readonly ports: readonly PortKey[];
   readonly sharingKey: string;
   readonly backendKey: string;
 }
@@ -46,12 +47,12 @@ export interface IpState {
   // port -> serviceKey, as two parallel arrays: an address nearly always has
   // one holder and one or two ports, and a Map plus a Set per address were
   // half of `record`'s cost (profile of bench/allocator.ts, 100k services).
-  readonly ports: string[];
+  readonly ports: PortKey[];
   readonly portOwners: string[];
 }
 
 /** The service using `port` on the address, if any. */
-export function portOwner(ip: IpState, port: string): string | undefined {
+export function portOwner(ip: IpState, port: PortKey): string | undefined {
   const i = ip.ports.indexOf(port);
   return i < 0 ? undefined : ip.portOwners[i];
 }
@@ -149,20 +150,24 @@ export class Ledger {
         const ordinal = space?.ordinalOf(address);
         invariant(space !== undefined && ordinal !== undefined, () => `${formatIp(address)} is not in pool "${holding.pool}"`);
         invariant(space.free.delete(ordinal) === 1n, () => `${formatIp(address)} was neither free nor held`);
-        ip = { address, pool: state, space, ordinal, sharingKey: holding.sharingKey, backendKey: holding.backendKey, holders: [], ports: [], portOwners: [] };
+        // Arrays created at their final length: grown by push from empty, V8
+        // reserves 17 slots each, and these three were over half of the
+        // retained heap per service (1.1 kB -> see bench/allocator.ts).
+        const ports = holding.ports.slice();
+        ip = { address, pool: state, space, ordinal, sharingKey: holding.sharingKey, backendKey: holding.backendKey, holders: [service], ports, portOwners: ports.map(() => service) };
         this.#setIp(address, ip);
       } else {
         const heldUnder = ip.pool.pool.name;
         invariant(ip.pool === state, () => `${formatIp(address)} is held under pool "${heldUnder}", not "${holding.pool}"`);
         invariant(ip.sharingKey === holding.sharingKey && ip.backendKey === holding.backendKey && ip.sharingKey !== "", () => `${formatIp(address)} shared by "${service}" with incompatible keys`);
+        for (const p of holding.ports) {
+          const owner = portOwner(ip, p);
+          invariant(owner === undefined, () => `port ${formatPortKey(p)} on ${formatIp(address)} belongs to "${owner}", "${service}" cannot take it`);
+          ip.ports.push(p);
+          ip.portOwners.push(service);
+        }
+        ip.holders.push(service);
       }
-      for (const p of holding.ports) {
-        const owner = portOwner(ip, p);
-        invariant(owner === undefined, () => `port ${p} on ${formatIp(address)} belongs to "${owner}", "${service}" cannot take it`);
-        ip.ports.push(p);
-        ip.portOwners.push(service);
-      }
-      ip.holders.push(service);
       if (holding.sharingKey !== "") this.#group(ip.space, holding.sharingKey, holding.backendKey).addHolder(ip.ordinal, holding.ports, first);
     }
     state.services++;
@@ -181,7 +186,7 @@ export class Ledger {
         const i = ip.ports.indexOf(p);
         const owner = ip.portOwners[i];
         // MetalLB: "incoherent state, I thought port %q belonged to service %q, but it seems to belong to %q"
-        invariant(owner === service, () => `I thought port ${p} on ${formatIp(address)} belonged to "${service}", but it belongs to "${owner}"`);
+        invariant(owner === service, () => `I thought port ${formatPortKey(p)} on ${formatIp(address)} belonged to "${service}", but it belongs to "${owner}"`);
         ip.ports.splice(i, 1);
         ip.portOwners.splice(i, 1);
       }

@@ -12,7 +12,7 @@ import { poolAdmits } from "./compat.ts";
 import { fail, ok, type AllocError, type AllocResult } from "./errors.ts";
 import { portOwner, spaceOf, type IpState, type Ledger, type PoolState } from "./ledger.ts";
 import { groupKeyOf } from "./pool-space.ts";
-import { checkServiceShape, wantedFamilies, type ServiceRequest } from "./request.ts";
+import { checkServiceShape, formatPortKey, wantedFamilies, type PortKey, type ServiceRequest } from "./request.ts";
 
 /** Why a pool was or was not usable for a service (stable strings, printed by `ironlb explain`). */
 export type VerdictReason =
@@ -53,10 +53,10 @@ export interface SearchContext {
   readonly backendKey: string;
   /** null when the service does not allow sharing: only free addresses qualify. */
   readonly groupKey: string | null;
-  readonly ports: readonly string[];
+  readonly ports: readonly PortKey[];
 }
 
-export function searchContext(svc: ServiceRequest, ports: readonly string[]): SearchContext {
+export function searchContext(svc: ServiceRequest, ports: readonly PortKey[]): SearchContext {
   const sharingKey = svc.sharingKey ?? "";
   return {
     service: svc.key,
@@ -303,7 +303,8 @@ export function checkSharing(ip: IpState | undefined, ctx: SearchContext): Alloc
   for (const p of ctx.ports) {
     const owner = portOwner(ip, p);
     if (owner !== undefined && owner !== ctx.service) {
-      return err("PORT_CONFLICT", `port ${p} is already in use on "${addr}" by ${owner}`, { ...detail, port: p });
+      const port = formatPortKey(p);
+      return err("PORT_CONFLICT", `port ${port} is already in use on "${addr}" by ${owner}`, { ...detail, port });
     }
   }
   return undefined;

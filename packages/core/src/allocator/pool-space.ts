@@ -15,6 +15,7 @@
 // Deliberately not here: who holds an address (the ledger), compatibility.
 import { isBuggyIp, IntervalSet, prefixFirst, prefixLast, type IpAddress, type IpFamily, type Prefix } from "../ip/index.ts";
 import { invariant } from "./errors.ts";
+import type { PortKey } from "./request.ts";
 import type { ShareGroup } from "./share-group.ts";
 
 interface Segment {
@@ -107,7 +108,7 @@ export class PoolSpace {
   }
 
   /** Lowest free ordinal, or lowest shareable one for `groupKey` and `ports`, whichever comes first. */
-  firstUsable(groupKey: string | null, ports: readonly string[]): bigint | undefined {
+  firstUsable(groupKey: string | null, ports: readonly PortKey[]): bigint | undefined {
     const free = this.free.firstAtOrAfter(0n);
     if (groupKey === null) return free;
     const shared = this.groups.get(groupKey)?.lowest(ports);

@@ -43,9 +43,23 @@ export interface ServiceRequest {
   readonly ports: readonly ServicePort[];
 }
 
-/** The index key of a port: `TCP/80`. */
-export function portKey(p: ServicePort): string {
-  return `${p.protocol}/${p.port}`;
+/**
+ * A port as the indexes key it: protocol index << 16 | port number. A number
+ * rather than a `TCP/80` string because building that string for every port
+ * of every call was allocation garbage, and the retained strings cost heap per
+ * service (bench/allocator.ts).
+ */
+export type PortKey = number;
+
+const PROTOCOLS: readonly PortProtocol[] = ["TCP", "UDP", "SCTP"];
+
+export function portKey(p: ServicePort): PortKey {
+  return (PROTOCOLS.indexOf(p.protocol) << 16) | p.port;
+}
+
+/** `TCP/80`, for messages. */
+export function formatPortKey(k: PortKey): string {
+  return `${PROTOCOLS[k >>> 16] ?? "?"}/${k & 0xffff}`;
 }
 
 const V4: readonly IpFamily[] = Object.freeze(["ipv4"]);
@@ -72,11 +86,17 @@ export function checkServiceShape(svc: ServiceRequest): AllocResult<void> | unde
   if (svc.ipFamilyPolicy === "SingleStack" && svc.family === "dual") {
     return fail("INVALID_REQUEST", `service "${svc.key}" is SingleStack but has clusterIPs of both families`);
   }
+  for (const p of svc.ports) {
+    // Kubernetes validates these too; the packed PortKey relies on it.
+    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535 || !PROTOCOLS.includes(p.protocol)) {
+      return fail("INVALID_REQUEST", `service "${svc.key}" has an invalid port ${String(p.protocol)}/${String(p.port)}`);
+    }
+  }
   return undefined;
 }
 
 /** Deduplicated port keys, in first-seen order. */
-export function portKeys(svc: ServiceRequest): readonly string[] {
+export function portKeys(svc: ServiceRequest): readonly PortKey[] {
   if (svc.ports.length === 1) return [portKey(svc.ports[0] as ServicePort)];
   return [...new Set(svc.ports.map(portKey))];
 }

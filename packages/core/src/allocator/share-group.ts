@@ -17,15 +17,16 @@
 // is keyed by them), the port owners (pool-space keeps ip -> port -> service).
 import { IntervalSet } from "../ip/index.ts";
 import { invariant } from "./errors.ts";
+import { formatPortKey, type PortKey } from "./request.ts";
 
 export class ShareGroup {
   /** Ordinals of the addresses held under this group's keys. */
   readonly #members = new IntervalSet();
   // port -> ordinals of members where that port is free; present only while
   // some member uses the port (otherwise the answer is #members itself).
-  readonly #freeFor = new Map<string, IntervalSet>();
+  readonly #freeFor = new Map<PortKey, IntervalSet>();
   // port -> number of members where the port is in use
-  readonly #portUses = new Map<string, number>();
+  readonly #portUses = new Map<PortKey, number>();
 
   get isEmpty(): boolean {
     return this.#members.size === 0n;
@@ -36,7 +37,7 @@ export class ShareGroup {
   }
 
   /** Lowest member ordinal on which none of `ports` is in use. */
-  lowest(ports: readonly string[]): bigint | undefined {
+  lowest(ports: readonly PortKey[]): bigint | undefined {
     if (ports.length === 0) return this.#members.firstAtOrAfter(0n);
     let candidate = 0n;
     for (;;) {
@@ -54,7 +55,7 @@ export class ShareGroup {
   }
 
   /** A service starts using `ports` on `ordinal`; `firstHolder` when the address was free. */
-  addHolder(ordinal: bigint, ports: readonly string[], firstHolder: boolean): void {
+  addHolder(ordinal: bigint, ports: readonly PortKey[], firstHolder: boolean): void {
     if (firstHolder) {
       invariant(!this.#members.has(ordinal), () => `ordinal ${ordinal} joined a share group twice`);
       this.#members.add(ordinal);
@@ -67,16 +68,16 @@ export class ShareGroup {
         free = this.#members.clone();
         this.#freeFor.set(p, free);
       }
-      invariant(free.delete(ordinal) === 1n, () => `port ${p} taken twice on ordinal ${ordinal}`);
+      invariant(free.delete(ordinal) === 1n, () => `port ${formatPortKey(p)} taken twice on ordinal ${ordinal}`);
       this.#portUses.set(p, (this.#portUses.get(p) ?? 0) + 1);
     }
   }
 
   /** A service stops using `ports` on `ordinal`; `lastHolder` when the address becomes free. */
-  removeHolder(ordinal: bigint, ports: readonly string[], lastHolder: boolean): void {
+  removeHolder(ordinal: bigint, ports: readonly PortKey[], lastHolder: boolean): void {
     for (const p of ports) {
       const uses = this.#portUses.get(p);
-      invariant(uses !== undefined && uses > 0, () => `port ${p} released on ordinal ${ordinal} but not in use`);
+      invariant(uses !== undefined && uses > 0, () => `port ${formatPortKey(p)} released on ordinal ${ordinal} but not in use`);
       if (uses === 1) {
         this.#portUses.delete(p);
         this.#freeFor.delete(p);
