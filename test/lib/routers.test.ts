@@ -9,20 +9,20 @@ import { bird, exabgp, frr, gobgp } from "./routers/index.ts";
 import { describeLab } from "./suite.ts";
 
 describeLab("lab routers: GoBGP <-> BIRD", { root: true, binaries: [...bird.binaries, ...gobgp.binaries] }, (lab) => {
-  it("establishes and exchanges IPv4 and IPv6 routes with communities both ways", async () => {
+  it("establishes with TCP MD5 and exchanges IPv4 and IPv6 routes with communities both ways", async () => {
     const [rb, rg] = [await lab.namespace("bird"), await lab.namespace("gobgp")];
     const link = await lab.veth(rb, rg);
     const [b, g] = [link.a.host!, link.b.host!];
     const r1 = await bird.start(rb, {
       asn: 64512,
       routerId: b.v4,
-      neighbors: [{ address: g.v4, asn: 4_200_000_001, localAddress: b.v4, holdTime: 9 }],
+      neighbors: [{ address: g.v4, asn: 4_200_000_001, localAddress: b.v4, holdTime: 9, password: "lab-md5-key" }],
       routes: [{ prefix: `${serviceV4(1)}/32`, communities: ["64512:10"], largeCommunities: ["64512:1:2"], med: 7 }],
     });
     const r2 = await gobgp.start(rg, {
       asn: 4_200_000_001,
       routerId: g.v4,
-      neighbors: [{ address: b.v4, asn: 64512, localAddress: g.v4, passive: true, holdTime: 9 }],
+      neighbors: [{ address: b.v4, asn: 64512, localAddress: g.v4, passive: true, holdTime: 9, password: "lab-md5-key" }],
       routes: [{ prefix: `${serviceV6(2)}/128`, nextHop: g.v6, communities: ["65000:20"], largeCommunities: ["4200000001:5:6"] }],
     });
     const s = await r1.waitEstablished(g.v4);
@@ -81,33 +81,48 @@ describeLab("lab routers: FRR <-> BIRD", { root: true, binaries: [...bird.binari
 });
 
 describeLab("lab routers: ExaBGP -> BIRD", { root: true, binaries: [...bird.binaries, ...exabgp.binaries] }, (lab) => {
-  it("announces configured and run-time routes to BIRD and receives BIRD's", async () => {
-    const [rb, rx] = [await lab.namespace("bird"), await lab.namespace("exabgp")];
-    const link = await lab.veth(rb, rx);
-    const [b, x] = [link.a.host!, link.b.host!];
+  it("announces configured and run-time routes to BIRD, receives BIRD's, and two speakers give BIRD two paths", async () => {
+    const [rb, x1ns, x2ns] = [await lab.namespace("bird"), await lab.namespace("exabgp1"), await lab.namespace("exabgp2")];
+    const seg = await lab.segment([rb, x1ns, x2ns]);
+    const [b, x1, x2] = seg.members.map((m) => m.host!);
+    if (b === undefined || x1 === undefined || x2 === undefined) throw new Error("segment lost a member");
     const r1 = await bird.start(rb, {
       asn: 64700,
       routerId: b.v4,
-      neighbors: [{ address: x.v4, asn: 64701, localAddress: b.v4, holdTime: 9, passive: true }],
+      neighbors: [x1, x2].map((x) => ({ address: x.v4, asn: 64701, localAddress: b.v4, holdTime: 9, passive: true })),
       routes: [{ prefix: `${serviceV4(9)}/32`, largeCommunities: ["64700:9:9"] }],
     });
-    const r2 = await exabgp.start(rx, {
-      asn: 64701,
-      routerId: x.v4,
-      neighbors: [{ address: b.v4, asn: 64700, localAddress: x.v4, holdTime: 9 }],
-      routes: [{ prefix: `${serviceV4(8)}/32`, communities: ["64701:8"], med: 8 }],
-    });
-    expect((await r1.waitEstablished(x.v4)).peerCapabilities).toContain("mp:ipv6-unicast");
-    await r2.waitEstablished(b.v4);
+    const shared = { prefix: `${serviceV4(20)}/32`, communities: ["64701:20"] };
+    const [e1, e2] = await Promise.all(
+      [x1, x2].map((x, i) =>
+        exabgp.start(i === 0 ? x1ns : x2ns, {
+          asn: 64701,
+          routerId: x.v4,
+          neighbors: [{ address: b.v4, asn: 64700, localAddress: x.v4, holdTime: 9 }],
+          routes: i === 0 ? [{ prefix: `${serviceV4(8)}/32`, communities: ["64701:8"], med: 8 }, shared] : [shared],
+        }),
+      ),
+    );
+    if (e1 === undefined || e2 === undefined) throw new Error("ExaBGP did not start");
+    expect((await r1.waitEstablished(x1.v4)).peerCapabilities).toContain("mp:ipv6-unicast");
+    await e1.waitEstablished(b.v4);
     const atBird = await r1.waitForRoutes((r) => r.length === 1, { prefix: `${serviceV4(8)}/32`, what: "ExaBGP's configured route" });
-    expect(atBird[0]).toMatchObject({ peer: x.v4, nextHops: [x.v4], asPath: [64701], med: 8, communities: ["64701:8"] });
-    const atExa = await r2.waitForRoutes((r) => r.length === 1, { family: "ipv4", what: "BIRD's route at ExaBGP" });
+    expect(atBird[0]).toMatchObject({ peer: x1.v4, nextHops: [x1.v4], asPath: [64701], med: 8, communities: ["64701:8"] });
+    const atExa = await e1.waitForRoutes((r) => r.length === 1, { family: "ipv4", what: "BIRD's route at ExaBGP" });
     expect(atExa[0]).toMatchObject({ prefix: `${serviceV4(9)}/32`, asPath: [64700], largeCommunities: ["64700:9:9"] });
 
-    await r2.announce({ prefix: `${serviceV6(9)}/128`, nextHop: x.v6, largeCommunities: ["64701:1:1"] });
+    // The same prefix from two speakers: two paths (ECMP candidates), one of them best.
+    const paths = await r1.waitForRoutes((r) => r.length === 2, { prefix: shared.prefix, what: "two paths for the shared prefix" });
+    expect(paths.map((p) => p.nextHops[0]).sort()).toEqual([x1.v4, x2.v4].sort());
+    expect(paths.filter((p) => p.best)).toHaveLength(1);
+
+    await e1.announce({ prefix: `${serviceV6(9)}/128`, nextHop: x1.v6, largeCommunities: ["64701:1:1"] });
     const v6 = await r1.waitForRoutes((r) => r.length === 1, { prefix: `${serviceV6(9)}/128`, what: "ExaBGP's run-time IPv6 route" });
-    expect(v6[0]).toMatchObject({ nextHops: [x.v6], largeCommunities: ["64701:1:1"] });
-    await r2.withdraw(`${serviceV6(9)}/128`);
+    expect(v6[0]).toMatchObject({ nextHops: [x1.v6], largeCommunities: ["64701:1:1"] });
+    await e1.withdraw(`${serviceV6(9)}/128`);
     await r1.waitForRoutes((r) => r.length === 0, { prefix: `${serviceV6(9)}/128`, what: "the IPv6 route withdrawn" });
+    // A speaker that goes away takes its path with it (no graceful restart configured).
+    await e2.stop();
+    await r1.waitForRoutes((r) => r.length === 1 && r[0]?.peer === x1.v4, { prefix: shared.prefix, what: "one path left" });
   });
 });
