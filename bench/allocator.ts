@@ -209,6 +209,31 @@ function timeBaseline(base: LinearScan, extra: readonly ServiceRequest[], want: 
   return { ns: (nowNs() - t0) / n, n };
 }
 
+interface Held {
+  a: Allocator | undefined;
+  base: LinearScan | undefined;
+}
+
+function measureLevel(
+  held: Held,
+  pools: readonly Pool[],
+  filled: readonly ServiceRequest[],
+  extra: readonly ServiceRequest[],
+  o: { readonly reps: number; readonly baseBatch: number; readonly baseSeconds: number },
+): { readonly fillNs: number; readonly ours: { readonly ns: number }; readonly baseline: { readonly ns: number; readonly n: number } } {
+  const a = new Allocator();
+  held.a = a;
+  a.setPools(pools);
+  const { ns: fillNs, assigned } = fill(a, filled);
+  const ours = timeBatches(a, extra, o.reps);
+  // The baseline in the same state: replay (untimed) what the allocator assigned.
+  const base = new LinearScan(pools[0] as Pool);
+  held.base = base;
+  for (let i = 0; i < filled.length; i++) base.record(filled[i] as ServiceRequest, assigned[i] as readonly IpAddress[]);
+  const baseline = timeBaseline(base, extra, ours.ips, o.baseBatch, o.baseSeconds);
+  return { fillNs, ours, baseline };
+}
+
 export async function run(args: readonly string[]): Promise<void> {
   const levels = option(args, "levels", "1000,10000,50000,100000").split(",").map(Number);
   const batch = Number(option(args, "batch", "2000"));
@@ -238,22 +263,19 @@ export async function run(args: readonly string[]): Promise<void> {
     const services = Array.from({ length: level + batch }, (_, i) => service(i));
     const extra = services.slice(level);
 
-    const h0 = heapUsed();
-    const a = new Allocator();
-    a.setPools(pools);
-    const { ns: fillNs, assigned } = fill(a, services.slice(0, level));
-    const oursBytes = (heapUsed() - h0) / level;
-    const ours = timeBatches(a, extra, reps);
+    // Both structures are built and timed in a helper and kept only in
+    // `held`: once the helper's frame is gone, dropping them really frees them.
+    const held: Held = { a: undefined, base: undefined };
+    const { fillNs, ours, baseline } = measureLevel(held, pools, services.slice(0, level), extra, { reps, baseBatch, baseSeconds });
 
-    // The baseline in the same state: replay (untimed) what the allocator assigned.
-    const hb = heapUsed();
-    const base = new LinearScan(pools[0] as Pool);
-    for (let i = 0; i < level; i++) base.record(services[i] as ServiceRequest, assigned[i] as readonly IpAddress[]);
-    const baseBytes = (heapUsed() - hb) / level;
-    const baseline = timeBaseline(base, extra, ours.ips, baseBatch, baseSeconds);
-    // Keep the allocator reachable until here: otherwise it may be collected
-    // while the baseline's heap is measured, and that figure goes negative.
-    if (a.counters(POOL_NAME) === undefined) throw new Error("pool vanished");
+    // Retained heap of each structure: the heap with it minus the heap without it.
+    const withBoth = heapUsed();
+    held.base = undefined;
+    const withOurs = heapUsed();
+    held.a = undefined;
+    const withNone = heapUsed();
+    const oursBytes = (withOurs - withNone) / level;
+    const baseBytes = (withBoth - withOurs) / level;
     rows.push({ level, fillPerSec: level / (fillNs / 1e9), oursNs: ours.ns, oursBytes, baseNs: baseline.ns, baseSamples: baseline.n, baseBytes });
   }
 
