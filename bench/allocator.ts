@@ -4,12 +4,14 @@
 // in the same run: walk the pool from its first address, checking each one
 // against the set of used addresses, for every allocation.
 //
-// For each level N: fill an allocator with N services (timed: fill rate),
-// measure the heap it retains per service, then time a batch of further
-// allocations on top of it (the marginal cost at N allocated). The baseline
-// is brought to the same state by replaying the allocator's assignments (not
-// timed), then times its own batch; the addresses it picks must equal the
-// allocator's, or the run fails.
+// For each level N: fill an allocator with N services (timed: the fill rate,
+// GC included), then time batches of further allocations on top of it (the
+// marginal cost at N allocated; best of several batches, each unassigned
+// again, so that other processes on a shared machine disturb it less). The
+// baseline is brought to the same state by replaying the allocator's
+// assignments (not timed), then times its own allocations; the addresses it
+// picks must equal the allocator's, or the run fails. Retained heap per
+// service is the heap with a structure minus the heap without it.
 //
 // The baseline is generous to MetalLB: used addresses are keyed by bigint
 // value, where MetalLB formats every candidate with ip.String() and looks it

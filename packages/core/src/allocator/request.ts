@@ -45,9 +45,9 @@ export interface ServiceRequest {
 
 /**
  * A port as the indexes key it: protocol index << 16 | port number. A number
- * rather than a `TCP/80` string because building that string for every port
- * of every call was allocation garbage, and the retained strings cost heap per
- * service (bench/allocator.ts).
+ * rather than a `TCP/80` string: a one-port key list retains 65 bytes instead
+ * of 95 per service (node 20, 100k lists measured with gc()), and the string
+ * was rebuilt on every call; the call cost itself is the same within noise.
  */
 export type PortKey = number;
 
