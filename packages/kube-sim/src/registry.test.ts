@@ -250,3 +250,11 @@ describe("registry: other kinds", () => {
     expect(core["note"]).toBeUndefined();
   });
 });
+
+describe("registry: watch history", () => {
+  it("a collection nobody touched still serves watches from any earlier resourceVersion", () => {
+    const t = testRegistry();
+    for (let i = 0; i < 5; i++) t.create("configmaps", cm(`c${i}`));
+    expect(t.store.collection("leases").history.since(1)).toEqual([]);
+  });
+});

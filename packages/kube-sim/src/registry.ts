@@ -83,7 +83,12 @@ export class Registry {
   constructor(
     readonly store: Store,
     private readonly options: RegistryOptions,
-  ) {}
+  ) {
+    // Every collection exists from resourceVersion 0 on, so that a watch on a
+    // resource nobody has touched yet resumes from any earlier resourceVersion
+    // instead of getting 410 (history starts when the collection does).
+    for (const rt of RESOURCES) store.collection(rt.storage);
+  }
 
   private ctx(subresource: "" | "status", dryRun: boolean): AdmissionContext {
     return { subresource, dryRun, now: this.options.now, allocators: this.options.allocators };
