@@ -44,6 +44,8 @@ export function interopScenarios(kind: RouterKind, lab: Lab, start: StartRouter)
     const router = await start(routerNs, {
       asn: ROUTER_AS,
       routerId: r.v4,
+      // ExaBGP listens only when told where; the others listen everywhere by default.
+      ...(kind === "exabgp" ? { listen: { address: r.v4 } } : {}),
       neighbors: [{ address: s.v4, localAddress: r.v4, passive: true, holdTime: 9, export: "none", ...neighbor }],
     });
     return {
