@@ -11,7 +11,11 @@
 // the sets of all its ports, found by leapfrogging `firstAtOrAfter` across
 // them. One port (the common case) costs two O(log n) lookups; k ports cost
 // O(k log n) per leapfrog round, and a round only repeats when the candidate
-// address holds one of the requested ports.
+// address holds one of the requested ports. The exception: the first member
+// to use a port creates that port's set as a copy of the member set, which
+// costs O(intervals of the group) once per (group, port) while the port stays
+// in use there. A persistent interval set would make the copy O(1); a sharing
+// key with thousands of addresses and ever new ports has not been worth it.
 //
 // Deliberately not here: deciding whether two keys are compatible (the group
 // is keyed by them), the port owners (pool-space keeps ip -> port -> service).
