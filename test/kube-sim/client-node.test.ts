@@ -274,7 +274,7 @@ describe("leases, events, nodes and pods", () => {
 describe("raw watches", () => {
   interface Event {
     type: string;
-    obj: { metadata?: { name?: string; resourceVersion?: string }; code?: number; reason?: string };
+    obj: { metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> }; code?: number; reason?: string };
   }
 
   async function watch(path: string, query: Record<string, string | number | boolean | undefined>): Promise<{ events: Event[]; done: Promise<unknown>; abort: () => void }> {
@@ -316,6 +316,18 @@ describe("raw watches", () => {
     expect(await w.done).toBeNull();
     expect(w.events[0]).toMatchObject({ type: "ADDED", obj: { metadata: { name: "b" } } });
     expect(w.events.some((e) => e.type === "BOOKMARK")).toBe(true);
+  });
+
+  it("stream the initial state then a BOOKMARK marking its end (sendInitialEvents)", async () => {
+    await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "x" } } });
+    const w = await watch("/api/v1/namespaces/default/configmaps", { sendInitialEvents: true, resourceVersionMatch: "NotOlderThan", allowWatchBookmarks: true });
+    try {
+      await waitFor(() => w.events.some((e) => e.type === "BOOKMARK"), { what: "the initial-events-end bookmark" });
+      expect(w.events.map((e) => e.type)).toEqual(["ADDED", "BOOKMARK"]);
+      expect(w.events[1]?.obj).toMatchObject({ metadata: { annotations: { "k8s.io/initial-events-end": "true" } } });
+    } finally {
+      w.abort();
+    }
   });
 
   it("answer 410 Expired for a resourceVersion older than the kept history", async () => {
