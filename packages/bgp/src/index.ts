@@ -8,6 +8,20 @@
 //     Adj-RIB-Out, driven by `setAdvertisements(all)`;
 //   - the Node driver (sockets, listener, real timers) in "./node".
 // The package README lists the RFCs implemented.
+//
+// Announcing (say, 20k prefixes for a benchmark) and observing Established,
+// with the Node driver from "@ironlb/bgp/node":
+//
+//   const speaker = new BgpSpeaker({ listen: false });
+//   const peer = await speaker.addPeer({ address, localAddress, localAs, peerAs, routerId, nextHop: { ipv6 } });
+//   peer.setAdvertisements(prefixes.map((prefix) => ({ prefix })));   // may precede Established
+//   peer.on((e) => e.type === "stateChanged" && e.to === "Established" && mark());
+//   await peer.waitFor("Established");
+//   // "endOfRibSent" events mark the end of the initial burst; counters() has UPDATE counts.
+//
+// Setting the advertisements before the session is up does the per-prefix
+// work (wire form, attribute grouping keys) outside the timed window; after
+// Established only attribute sets are resolved and UPDATEs packed.
 export { BgpAssertionError, BgpWireError, type Remedy, strongerRemedy } from "./errors.ts";
 export * as Codes from "./codes.ts";
 export { type CodecContext, baseContext, codecContext } from "./context.ts";
