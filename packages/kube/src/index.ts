@@ -12,3 +12,5 @@ export { removeCondition, setCondition, type ConditionInput } from "./conditions
 export { writeServiceStatus, type ServiceStatusUpdate } from "./status.ts";
 export { createLogger, silentLogger, type LogFields, type LogLevel, type Logger, type LoggerOptions } from "./log.ts";
 export { parseHostPort, startMonitoringServer, type MonitoringServer, type MonitoringServerOptions, type ReadinessCheck } from "./http-server.ts";
+export { patchPodAnnotations, type PodRef } from "./annotations.ts";
+export type { V1EndpointSlice, V1Node, V1Pod, V1Secret } from "@kubernetes/client-node";
