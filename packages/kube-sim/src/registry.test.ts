@@ -108,7 +108,7 @@ describe("registry: metadata and resourceVersion", () => {
 });
 
 describe("registry: the status subresource rule", () => {
-  it("status sent to the main resource is ignored; spec sent to /status is ignored", () => {
+  it("status sent to the main resource is ignored; spec sent to /status is ignored, labels and annotations are kept", () => {
     const t = testRegistry();
     t.create("services", { metadata: { name: "s" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } });
     const services = t.rt("services");
@@ -116,7 +116,8 @@ describe("registry: the status subresource rule", () => {
     expect(main.obj["status"]).toEqual({ loadBalancer: {} });
     const status = t.reg.patch(services, "default", "s", "merge", { spec: { type: "ClusterIP" }, metadata: { labels: { x: "y" } }, status: { loadBalancer: { ingress: [{ ip: "192.0.2.1" }] } } }, { subresource: "status" });
     expect((status.obj["spec"] as JsonObject)["type"]).toBe("LoadBalancer");
-    expect(status.obj.metadata.labels).toBeUndefined();
+    // Metadata rides along on /status, as on the API server (MetalLB writes its pool annotation so).
+    expect(status.obj.metadata.labels).toEqual({ x: "y" });
     expect((status.obj["status"] as JsonObject)["loadBalancer"]).toEqual({ ingress: [{ ip: "192.0.2.1", ipMode: "VIP" }] });
     // PUT to /status with a stored object whose spec was edited: only status lands.
     const body = JSON.parse(JSON.stringify(status.obj)) as KubeObject;

@@ -255,10 +255,17 @@ export class Registry {
     const subresource = opts.subresource ?? "";
     let next: KubeObject;
     if (subresource === "status") {
-      // Only status is taken from a /status write; spec and metadata stay as stored.
+      // A /status write changes status and the user-settable metadata (labels,
+      // annotations, finalizers); spec stays as stored. The API server's status
+      // strategies reset only spec, and controllers rely on it: MetalLB writes
+      // its ip-allocated-from-pool annotation together with the status.
       next = base ?? (JSON.parse(cur.json) as KubeObject);
       if (incoming["status"] === undefined) delete next["status"];
       else next["status"] = incoming["status"];
+      for (const k of ["labels", "annotations", "finalizers"] as const) {
+        if (incoming.metadata[k] === undefined) delete next.metadata[k];
+        else next.metadata[k] = incoming.metadata[k] as never;
+      }
     } else {
       next = incoming;
       if (rt.statusSubresource) {
