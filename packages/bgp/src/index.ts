@@ -10,7 +10,7 @@
 // The package README lists the RFCs implemented.
 //
 // Announcing (say, 20k prefixes for a benchmark) and observing Established,
-// with the Node driver from "@ironlb/bgp/node":
+// with the Node driver (the package's "./node" entry):
 //
 //   const speaker = new BgpSpeaker({ listen: false });
 //   const peer = await speaker.addPeer({ address, localAddress, localAs, peerAs, routerId, nextHop: { ipv6 } });

@@ -184,7 +184,10 @@ export class BgpPeer {
       this.session.connected(conn, { localAddress: addr(socket.localAddress), remoteAddress: addr(socket.remoteAddress) });
     });
     socket.once("error", () => {
-      if (!up) this.session.connectFailed(conn);
+      if (up) return;
+      if (this.#sockets.get(conn) === socket) this.#sockets.delete(conn);
+      socket.destroy();
+      this.session.connectFailed(conn);
     });
     this.#sockets.set(conn, socket);
   }
