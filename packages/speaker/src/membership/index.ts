@@ -38,7 +38,10 @@
 //   capture is refused by the per-session sequence window and the timestamp
 //   window, and even news that slips past those is outranked by incarnation
 //   numbers (a member's incarnation only grows; a restart starts above the
-//   wall-clock ms). Keys: the first signs, all verify (rotation).
+//   wall-clock ms). Keys: the first signs, all verify (rotation). The price
+//   of the timestamp window: a node whose clock is off by more than
+//   replayWindow (60 s) is cut off (every datagram "stale", both ways), so it
+//   is declared dead and sees itself alone; the "stale" counter shows it.
 //
 // Network partitions, as MetalLB documents them (a known split brain): each
 // side keeps probing only the members it can reach, declares the others dead
