@@ -12,5 +12,7 @@ export { removeCondition, setCondition, type ConditionInput } from "./conditions
 export { writeServiceStatus, type ServiceStatusUpdate } from "./status.ts";
 export { createLogger, silentLogger, type LogFields, type LogLevel, type Logger, type LoggerOptions } from "./log.ts";
 export { parseHostPort, startMonitoringServer, type MonitoringServer, type MonitoringServerOptions, type ReadinessCheck } from "./http-server.ts";
+// The Kubernetes object types consumers reason about, so they need no client library of their own.
+export type { V1Condition, V1ConfigMap, V1LoadBalancerIngress, V1Namespace, V1Service } from "@kubernetes/client-node";
 export { patchPodAnnotations, type PodRef } from "./annotations.ts";
 export type { V1EndpointSlice, V1Node, V1Pod, V1Secret } from "@kubernetes/client-node";

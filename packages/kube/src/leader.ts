@@ -72,13 +72,17 @@ export class LeaderElector {
     if (this.#done === null) this.#done = this.#loop();
   }
 
-  /** Stops campaigning; a leader releases the lease so a successor need not wait for expiry. */
-  async stop(): Promise<void> {
+  /**
+   * Stops campaigning; a leader releases the lease so a successor need not
+   * wait for expiry. `release: false` leaves the lease to expire, as a crash
+   * would (tests of takeover use it).
+   */
+  async stop(options: { readonly release?: boolean | undefined } = {}): Promise<void> {
     this.#abort.abort();
     await this.#done;
     if (this.#leading) {
       this.#leading = false;
-      await this.#release();
+      if (options.release !== false) await this.#release();
       this.#o.onStoppedLeading();
     }
   }
