@@ -24,7 +24,8 @@ export async function writeServiceStatus(api: CoreV1Api, update: ServiceStatusUp
   const metadata: Record<string, unknown> = { resourceVersion: update.resourceVersion };
   if (update.annotations !== undefined && Object.keys(update.annotations).length > 0) metadata["annotations"] = update.annotations;
   const status: Record<string, unknown> = {};
-  if (update.ingress !== undefined) status["loadBalancer"] = update.ingress.length === 0 ? {} : { ingress: update.ingress };
+  // RFC 7386: merging {} changes nothing; only null removes the ingress list.
+  if (update.ingress !== undefined) status["loadBalancer"] = { ingress: update.ingress.length === 0 ? null : update.ingress };
   if (update.conditions !== undefined) status["conditions"] = update.conditions.length === 0 ? null : update.conditions;
   return api.patchNamespacedServiceStatus(
     { name: update.name, namespace: update.namespace, body: { metadata, status } },
