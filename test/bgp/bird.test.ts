@@ -7,6 +7,6 @@ import { ensureBuilt } from "./probe.ts";
 import { interopScenarios } from "./scenarios.ts";
 
 describeLab("BGP interop: BIRD 2", { root: true, binaries: [...bird.binaries, "tcpdump"] }, (lab) => {
-  beforeAll(() => ensureBuilt());
+  beforeAll(() => ensureBuilt(), 150_000);
   interopScenarios("bird", lab, (ns, config) => bird.start(ns, config));
 });

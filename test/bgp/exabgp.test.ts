@@ -7,6 +7,6 @@ import { ensureBuilt } from "./probe.ts";
 import { interopScenarios } from "./scenarios.ts";
 
 describeLab("BGP interop: ExaBGP 4", { root: true, binaries: [...exabgp.binaries, "tcpdump"] }, (lab) => {
-  beforeAll(() => ensureBuilt());
+  beforeAll(() => ensureBuilt(), 150_000);
   interopScenarios("exabgp", lab, (ns, config) => exabgp.start(ns, config));
 });

@@ -7,6 +7,6 @@ import { ensureBuilt } from "./probe.ts";
 import { interopScenarios } from "./scenarios.ts";
 
 describeLab("BGP interop: FRR 8", { root: true, binaries: [...frr.binaries, "tcpdump"] }, (lab) => {
-  beforeAll(() => ensureBuilt());
+  beforeAll(() => ensureBuilt(), 150_000);
   interopScenarios("frr", lab, (ns, config) => frr.start(ns, config));
 });

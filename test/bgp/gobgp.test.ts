@@ -7,6 +7,6 @@ import { ensureBuilt } from "./probe.ts";
 import { interopScenarios } from "./scenarios.ts";
 
 describeLab("BGP interop: GoBGP 3", { root: true, binaries: [...gobgp.binaries, "tcpdump"] }, (lab) => {
-  beforeAll(() => ensureBuilt());
+  beforeAll(() => ensureBuilt(), 150_000);
   interopScenarios("gobgp", lab, (ns, config) => gobgp.start(ns, config));
 });
