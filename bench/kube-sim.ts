@@ -6,10 +6,11 @@
 // server doing the same request/response and line fan-out with no store,
 // measured in the same run; ratios are kube-sim over the floor.
 //
-//   npm run bench -- kube-sim [--services N] [--concurrency C] [--watchers W] [--events E] [--rate R]
+//   npm run bench -- kube-sim [--services N] [--reps R] [--concurrency C] [--watchers W] [--events E] [--rate R]
 import { fork, type ChildProcess } from "node:child_process";
 import { createServer, request, Agent, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createKubeSim } from "@ironlb/kube-sim";
 import { header, percentile, table } from "./lib/report.ts";
@@ -235,77 +236,105 @@ export async function run(args: readonly string[]): Promise<void> {
   const watchers = flag(args, "watchers", 100);
   const events = flag(args, "events", 1_000);
   const rate = flag(args, "rate", 100);
+  const reps = flag(args, "reps", 3);
   header("kube-sim");
-  console.log(`${services} Services, ${concurrency} concurrent keep-alive connections; fan-out: ${watchers} watchers, ${events} status patches at ${rate}/s\n`);
+  console.log(
+    `${reps} runs of ${services} Service creates and status patches, ${concurrency} concurrent keep-alive connections; fan-out: ${watchers} watchers, ${events} status patches at ${rate}/s\n`,
+  );
 
   const worker = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [CHILD_ENV]: "kube-sim" } });
   const sim = await createKubeSim({ requestLogSize: 1_000 });
   sim.store.create("namespaces", { metadata: { name: NAMESPACE } });
   const floor = await floorServer();
   try {
-    // Warm-up (JIT, connections), not counted: the first `warm` Services of each target.
+    // Warm-up (JIT, connections), not counted: Services after the measured ones.
     const warm = Math.min(1_000, Math.floor(services / 10));
     for (const url of [sim.url, floor.url]) {
-      await ask<WriteResult>(worker, { task: "creates", url, first: services, n: warm, concurrency });
-      await ask<WriteResult>(worker, { task: "status", url, first: services, n: warm, concurrency });
+      await ask<WriteResult>(worker, { task: "creates", url, first: reps * services, n: warm, concurrency });
+      await ask<WriteResult>(worker, { task: "status", url, first: reps * services, n: warm, concurrency });
     }
+    // Each repetition writes its own Services; the machine is shared, so medians are reported with the range.
     const writeRows: (string | number)[][] = [];
     const rates: Record<string, number> = {};
     for (const task of ["creates", "status"] as const) {
-      const simR = await measured<WriteResult>(worker, { task, url: sim.url, first: 0, n: services, concurrency });
-      const floorR = await measured<WriteResult>(worker, { task, url: floor.url, first: 0, n: services, concurrency });
-      if (simR.failures > 0) console.log(`kube-sim ${task}: ${simR.failures} failed, first: ${simR.firstFailure ?? ""}`);
-      const simRate = (services * 1000) / simR.ms;
-      const floorRate = (services * 1000) / floorR.ms;
+      const simRates: number[] = [];
+      const floorRates: number[] = [];
+      const simCpu: number[] = [];
+      const floorCpu: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const simR = await measured<WriteResult>(worker, { task, url: sim.url, first: r * services, n: services, concurrency });
+        const floorR = await measured<WriteResult>(worker, { task, url: floor.url, first: r * services, n: services, concurrency });
+        if (simR.failures > 0) console.log(`kube-sim ${task}: ${simR.failures} failed, first: ${simR.firstFailure ?? ""}`);
+        simRates.push((services * 1000) / simR.ms);
+        floorRates.push((services * 1000) / floorR.ms);
+        simCpu.push(simR.serverCpuUs / services);
+        floorCpu.push(floorR.serverCpuUs / services);
+      }
+      const simRate = percentile(simRates, 50);
+      const floorRate = percentile(floorRates, 50);
       rates[task] = simRate;
       writeRows.push([
         task === "creates" ? "Service create (POST)" : "status merge-patch (PATCH)",
         simRate,
+        `${Math.min(...simRates).toFixed(0)}-${Math.max(...simRates).toFixed(0)}`,
         floorRate,
         simRate / floorRate,
-        simR.serverCpuUs / services,
-        floorR.serverCpuUs / services,
+        percentile(simCpu, 50),
+        percentile(floorCpu, 50),
       ]);
     }
-    console.log(table(["writes", "kube-sim/s", "floor/s", "ratio", "kube-sim CPU us/write", "floor CPU us/write"], writeRows));
+    console.log(table(["writes (median of runs)", "kube-sim/s", "kube-sim range", "floor/s", "ratio", "kube-sim CPU us/write", "floor CPU us/write"], writeRows));
     console.log();
 
-    const simFan = await measured<FanoutResult>(worker, {
-      task: "fanout",
-      url: sim.url,
-      watchPath: `/api/v1/namespaces/${NAMESPACE}/services?watch=true&resourceVersion=${sim.store.resourceVersion}`,
-      patchPath: `/api/v1/namespaces/${NAMESPACE}/services/svc-0/status`,
-      watchers,
-      events,
-      rate,
-    });
-    const floorFan = await measured<FanoutResult>(worker, {
-      task: "fanout",
-      url: floor.url,
-      watchPath: "/watch?watch=true",
-      patchPath: "/status",
-      watchers,
-      events,
-      rate,
-    });
-    const row = (name: string, r: FanoutResult & { serverCpuUs: number }): (string | number)[] => [
+    const fanout: Record<"sim" | "floor", { p50: number[]; p99: number[]; max: number[]; missing: number; deliveries: number; cpu: number[] }> = {
+      sim: { p50: [], p99: [], max: [], missing: 0, deliveries: 0, cpu: [] },
+      floor: { p50: [], p99: [], max: [], missing: 0, deliveries: 0, cpu: [] },
+    };
+    for (let r = 0; r < reps; r++) {
+      for (const target of ["sim", "floor"] as const) {
+        const res = await measured<FanoutResult>(
+          worker,
+          target === "sim"
+            ? {
+                task: "fanout",
+                url: sim.url,
+                watchPath: `/api/v1/namespaces/${NAMESPACE}/services?watch=true&resourceVersion=${sim.store.resourceVersion}`,
+                patchPath: `/api/v1/namespaces/${NAMESPACE}/services/svc-0/status`,
+                watchers,
+                events,
+                rate,
+              }
+            : { task: "fanout", url: floor.url, watchPath: "/watch?watch=true", patchPath: "/status", watchers, events, rate },
+        );
+        const f = fanout[target];
+        f.p50.push(percentile(res.latencies, 50));
+        f.p99.push(percentile(res.latencies, 99));
+        f.max.push(Math.max(...res.latencies));
+        f.missing += res.missing;
+        f.deliveries += res.latencies.length;
+        f.cpu.push(res.serverCpuUs / Math.max(1, res.latencies.length));
+      }
+    }
+    const row = (name: string, f: (typeof fanout)["sim"]): (string | number)[] => [
       name,
-      r.latencies.length,
-      r.missing,
-      percentile(r.latencies, 50),
-      percentile(r.latencies, 99),
-      Math.max(...r.latencies),
-      r.serverCpuUs / Math.max(1, r.latencies.length),
+      f.deliveries,
+      f.missing,
+      percentile(f.p50, 50),
+      percentile(f.p99, 50),
+      `${Math.min(...f.p99).toFixed(1)}-${Math.max(...f.p99).toFixed(1)}`,
+      Math.max(...f.max),
+      percentile(f.cpu, 50),
     ];
     console.log(
-      table(["fan-out (write -> every watcher)", "deliveries", "missing", "p50 ms", "p99 ms", "max ms", "server CPU us/delivery"], [row("kube-sim", simFan), row("floor", floorFan)]),
+      table(
+        ["fan-out (write -> every watcher)", "deliveries", "missing", "p50 ms", "p99 ms", "p99 range", "max ms", "server CPU us/delivery"],
+        [row("kube-sim", fanout.sim), row("floor", fanout.floor)],
+      ),
     );
-    console.log(
-      `\nratio kube-sim/floor: p50 ${(percentile(simFan.latencies, 50) / percentile(floorFan.latencies, 50)).toFixed(2)}x, p99 ${(percentile(simFan.latencies, 99) / percentile(floorFan.latencies, 99)).toFixed(2)}x`,
-    );
-    console.log(
-      `targets: >= 2,000 writes/s (creates ${(rates["creates"] ?? 0).toFixed(0)}, status patches ${(rates["status"] ?? 0).toFixed(0)}); p99 fan-out <= 20 ms (${percentile(simFan.latencies, 99).toFixed(2)} ms)`,
-    );
+    const simP99 = percentile(fanout.sim.p99, 50);
+    console.log(`\nratio kube-sim/floor: p50 ${(percentile(fanout.sim.p50, 50) / percentile(fanout.floor.p50, 50)).toFixed(2)}x, p99 ${(simP99 / percentile(fanout.floor.p99, 50)).toFixed(2)}x`);
+    console.log(`targets: >= 2,000 writes/s (creates ${(rates["creates"] ?? 0).toFixed(0)}, status patches ${(rates["status"] ?? 0).toFixed(0)}); p99 fan-out <= 20 ms (${simP99.toFixed(2)} ms)`);
+    console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (other processes share these cores)`);
   } finally {
     worker.kill();
     await sim.close();
