@@ -18,6 +18,9 @@ import { apiVersionOf, type ResourceType } from "./resources.ts";
 import type { ChangeEvent, ChangeSink, Collection, Store, StoredObject } from "./store.ts";
 import { columnDefinitions, tableRow, type Column, type IncludeObject } from "./tables.ts";
 
+/** Bytes a watch may have queued unsent before it is ended. */
+const MAX_BUFFERED = 64 * 1024 * 1024;
+
 export interface WatchSpec {
   readonly rt: ResourceType;
   readonly filter: Filter;
@@ -167,6 +170,9 @@ export class Watch implements ChangeSink {
     const chunk = this.pending;
     this.pending = "";
     this.res.write(chunk);
+    // A watcher that does not read falls ever further behind; like the apiserver, end its
+    // stream rather than buffer without bound. It resumes from its last resourceVersion.
+    if (this.res.writableLength > MAX_BUFFERED) this.close("end");
   }
 
   /** Ends the stream: "end" finishes it cleanly (clients re-watch), "reset" destroys the connection. */
