@@ -21,6 +21,12 @@ export interface CaptureOptions {
   readonly pcapFile?: string | undefined;
   /** With pcapFile: still print packets as text (default true; false for heavy captures). */
   readonly print?: boolean | undefined;
+  /**
+   * With pcapFile: flush every packet to the file as it comes (-U, default true,
+   * so the file can be read while capturing). false writes in blocks, which
+   * keeps up with bursts of tens of thousands of packets; stop() flushes.
+   */
+  readonly packetBuffered?: boolean | undefined;
 }
 
 export interface CapturedPacket {
@@ -65,7 +71,9 @@ export class Capture {
 export async function startCapture(ns: Namespace, options: CaptureOptions): Promise<Capture> {
   const args = ["-i", options.ifname, "-nn", "-tt", "-l", "--immediate-mode"];
   if (options.linkLevel !== false) args.push("-e");
-  if (options.pcapFile !== undefined) args.push("-s", "0", "-U", "-w", options.pcapFile, ...(options.print === false ? [] : ["--print"]));
+  if (options.pcapFile !== undefined) {
+    args.push("-s", "0", ...(options.packetBuffered === false ? [] : ["-U"]), "-w", options.pcapFile, ...(options.print === false ? [] : ["--print"]));
+  }
   args.push(...(options.extraArgs ?? []));
   if (options.filter !== undefined && options.filter !== "") args.push(options.filter);
   const proc = ns.spawn("tcpdump", args);
