@@ -164,18 +164,27 @@ interface Row {
   readonly level: number;
   readonly fillPerSec: number;
   readonly oursNs: number;
+  readonly oursCpu: number;
   readonly oursBytes: number;
   readonly baseNs: number;
+  readonly baseCpu: number;
   readonly baseSamples: number;
   readonly baseBytes: number;
 }
 
-/** Fills an allocator with `services`; returns what each got and the time taken. */
-function fill(a: Allocator, services: readonly ServiceRequest[]): { readonly ns: number; readonly assigned: (readonly IpAddress[])[] } {
+/** CPU time of this process (user + system), in ns: on a shared machine it counts only the time this process ran. */
+function cpuNs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) * 1e3;
+}
+
+/** Fills an allocator with `services`; returns what each got and the wall and CPU time taken. */
+function fill(a: Allocator, services: readonly ServiceRequest[]): { readonly ns: number; readonly cpu: number; readonly assigned: (readonly IpAddress[])[] } {
   const assigned: (readonly IpAddress[])[] = new Array<readonly IpAddress[]>(services.length);
+  const c0 = cpuNs();
   const t0 = nowNs();
   for (let i = 0; i < services.length; i++) assigned[i] = allocateOrThrow(a, services[i] as ServiceRequest);
-  return { ns: nowNs() - t0, assigned };
+  return { ns: nowNs() - t0, cpu: cpuNs() - c0, assigned };
 }
 
 /**
@@ -184,23 +193,26 @@ function fill(a: Allocator, services: readonly ServiceRequest[]): { readonly ns:
  * every repetition must pick the same addresses; the best repetition is the
  * one least disturbed by other processes on the machine.
  */
-function timeBatches(a: Allocator, extra: readonly ServiceRequest[], reps: number): { readonly ns: number; readonly ips: readonly string[] } {
+function timeBatches(a: Allocator, extra: readonly ServiceRequest[], reps: number): { readonly ns: number; readonly cpu: number; readonly ips: readonly string[] } {
   let best = Number.POSITIVE_INFINITY;
+  let bestCpu = Number.POSITIVE_INFINITY;
   let first: string[] | undefined;
   for (let r = 0; r < reps; r++) {
-    const { ns, assigned } = fill(a, extra);
+    const { ns, cpu, assigned } = fill(a, extra);
     best = Math.min(best, ns / extra.length);
+    bestCpu = Math.min(bestCpu, cpu / extra.length);
     const ips = assigned.map(text);
     if (first !== undefined && ips.join(";") !== first.join(";")) throw new Error(`repetition ${r} picked other addresses`);
     first ??= ips;
     for (const svc of extra) a.unassign(svc.key);
   }
-  return { ns: best, ips: first ?? [] };
+  return { ns: best, cpu: bestCpu, ips: first ?? [] };
 }
 
 /** The baseline on the same services: up to `max` allocations or `seconds`; must agree with the allocator. */
-function timeBaseline(base: LinearScan, extra: readonly ServiceRequest[], want: readonly string[], max: number, seconds: number): { readonly ns: number; readonly n: number } {
+function timeBaseline(base: LinearScan, extra: readonly ServiceRequest[], want: readonly string[], max: number, seconds: number): { readonly ns: number; readonly cpu: number; readonly n: number } {
   let n = 0;
+  const c0 = cpuNs();
   const t0 = nowNs();
   while (n < Math.min(max, extra.length) && (n < 5 || nowNs() - t0 < seconds * 1e9)) {
     const svc = extra[n] as ServiceRequest;
@@ -208,7 +220,7 @@ function timeBaseline(base: LinearScan, extra: readonly ServiceRequest[], want: 
     if (got !== want[n]) throw new Error(`baseline and allocator disagree on ${svc.key}: ${got} vs ${want[n]}`);
     n++;
   }
-  return { ns: (nowNs() - t0) / n, n };
+  return { ns: (nowNs() - t0) / n, cpu: (cpuNs() - c0) / n, n };
 }
 
 interface Held {
@@ -222,7 +234,7 @@ function measureLevel(
   filled: readonly ServiceRequest[],
   extra: readonly ServiceRequest[],
   o: { readonly reps: number; readonly baseBatch: number; readonly baseSeconds: number },
-): { readonly fillNs: number; readonly ours: { readonly ns: number }; readonly baseline: { readonly ns: number; readonly n: number } } {
+): { readonly fillNs: number; readonly ours: { readonly ns: number; readonly cpu: number }; readonly baseline: { readonly ns: number; readonly cpu: number; readonly n: number } } {
   const a = new Allocator();
   held.a = a;
   a.setPools(pools);
@@ -278,23 +290,26 @@ export async function run(args: readonly string[]): Promise<void> {
     const withNone = heapUsed();
     const oursBytes = (withOurs - withNone) / level;
     const baseBytes = (withBoth - withOurs) / level;
-    rows.push({ level, fillPerSec: level / (fillNs / 1e9), oursNs: ours.ns, oursBytes, baseNs: baseline.ns, baseSamples: baseline.n, baseBytes });
+    rows.push({ level, fillPerSec: level / (fillNs / 1e9), oursNs: ours.ns, oursCpu: ours.cpu, oursBytes, baseNs: baseline.ns, baseCpu: baseline.cpu, baseSamples: baseline.n, baseBytes });
   }
 
   console.log(
     table(
-      ["allocated", "allocs/s", "us/alloc", "heap B/svc", "fill allocs/s", "baseline allocs/s", "baseline us/alloc", "(samples)", "baseline B/svc", "ratio"],
+      ["allocated", "allocs/s", "us/alloc", "cpu us", "heap B/svc", "fill allocs/s", "base allocs/s", "base us/alloc", "base cpu us", "(n)", "base B/svc", "ratio", "cpu ratio"],
       rows.map((r) => [
         r.level,
         Math.round(1e9 / r.oursNs),
         r.oursNs / 1e3,
+        r.oursCpu / 1e3,
         Math.round(r.oursBytes),
         Math.round(r.fillPerSec),
         Math.round(1e9 / r.baseNs),
         r.baseNs / 1e3,
+        r.baseCpu / 1e3,
         r.baseSamples,
         Math.round(r.baseBytes),
         r.baseNs / r.oursNs,
+        r.baseCpu / r.oursCpu,
       ]),
     ),
   );
@@ -305,7 +320,7 @@ export async function run(args: readonly string[]): Promise<void> {
       `\nallocated x${(last.level / first.level).toFixed(0)} -> time per allocation x${(last.oursNs / first.oursNs).toFixed(2)} (allocator), x${(last.baseNs / first.baseNs).toFixed(0)} (baseline)`,
     );
   }
-  console.log(`allocs/s, us/alloc: best of ${reps} batches of ${batch} allocations on top of N allocated (wall clock).`);
+  console.log(`allocs/s, us/alloc: best of ${reps} batches of ${batch} allocations on top of N allocated (wall clock); cpu us: this process's CPU time per allocation, best batch.`);
   console.log(`baseline: the same services in the same state, up to ${baseBatch} allocations or ${baseSeconds}s; it picked the same addresses.`);
   console.log("heap B/svc: retained heap after filling N services, divided by N (allocator: all its indexes; baseline: its used-address map).");
   console.log(`load average (1 min) at start / end: ${load0.toFixed(2)} / ${(os.loadavg()[0] as number).toFixed(2)} on ${os.cpus().length} CPUs`);
