@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 function holder(c: Cluster): string | undefined {
-  const lease = c.sim.store.get<{ apiVersion: string; kind: string; metadata: object; spec?: { holderIdentity?: string } }>("leases", NS, LEASE.leaseName);
+  const lease = c.sim.store.get("leases", NS, LEASE.leaseName) as { spec?: { holderIdentity?: string } } | undefined;
   return lease?.spec?.holderIdentity;
 }
 
