@@ -91,15 +91,17 @@ describe("fault injection", () => {
   });
 
   it("adds latency to matching requests only", async () => {
-    sim.faults.setLatency(150, { verb: "get", resource: "configmaps" });
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "cm" } } });
+    sim.faults.setLatency(300, { verb: "get", resource: "configmaps" });
+    const order: string[] = [];
     const t0 = performance.now();
-    await core.readNamespacedConfigMap({ namespace: "default", name: "cm" });
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(145);
+    const slow = core.readNamespacedConfigMap({ namespace: "default", name: "cm" }).then(() => order.push("get"));
+    const fast = core.listNamespacedConfigMap({ namespace: "default" }).then(() => order.push("list"));
+    await Promise.all([slow, fast]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(295);
+    expect(order).toEqual(["list", "get"]);
     sim.faults.setLatency(0);
-    const t1 = performance.now();
-    await core.readNamespacedConfigMap({ namespace: "default", name: "cm" });
-    expect(performance.now() - t1).toBeLessThan(145);
+    expect(sim.faults.latencyFor({ verb: "get", group: "", resource: "configmaps", subresource: "", namespace: "default", name: "cm" })).toBe(0);
   });
 
   it("clear() removes pending faults", async () => {
