@@ -9,7 +9,8 @@ type State = { readonly l2?: boolean | WithdrawReason; readonly bgp?: boolean | 
 function decision(s: State): ServiceDecision {
   const l2 = s.l2 === true ? { announce: true as const, interfaces: undefined, owner: "me" } : { announce: false as const, reason: (s.l2 || "notOwner") as WithdrawReason, owner: undefined };
   const bgp = s.bgp === true ? { announce: true as const, routes: [] } : { announce: false as const, reason: (s.bgp || "notOwner") as WithdrawReason };
-  return { key: "ns/web", ips: (s.ips ?? ["198.51.100.1"]).map(parseIp), pool: "p", layer2: l2, bgp };
+  const ips = s.ips ?? ["198.51.100.1"];
+  return { key: "ns/web", ips: ips.map(parseIp), pool: ips.length === 0 ? undefined : "p", layer2: l2, bgp };
 }
 
 const rows: readonly { desc: string; prev: State | undefined; next: State; want: AnnouncementChange[] }[] = [
@@ -27,6 +28,12 @@ const rows: readonly { desc: string; prev: State | undefined; next: State; want:
       { type: "withdrawn", service: "ns/web", protocol: "bgp", ips: ["203.0.113.1"], reason: "loadBalancerIPChanged" },
       { type: "assigned", service: "ns/web", protocol: "bgp", ips: ["203.0.113.2"] },
     ],
+  },
+  {
+    desc: "IPs changed and another node owns the new one: still loadBalancerIPChanged",
+    prev: { l2: true, ips: ["198.51.100.1"] },
+    next: { l2: "notOwner", ips: ["198.51.100.2"] },
+    want: [{ type: "withdrawn", service: "ns/web", protocol: "layer2", ips: ["198.51.100.1"], reason: "loadBalancerIPChanged" }],
   },
   { desc: "IP order changed: the same set, no event", prev: { bgp: true, ips: ["203.0.113.1", "2001:db8::1"] }, next: { bgp: true, ips: ["2001:db8::1", "203.0.113.1"] }, want: [] },
   {

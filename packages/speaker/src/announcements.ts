@@ -33,7 +33,9 @@ export function diffDecisions(prev: ServiceDecision | undefined, next: ServiceDe
     const is = verdict.announce;
     if (was && is && sameIps) continue;
     if (was) {
-      const reason = is ? WithdrawReason.LoadBalancerIpChanged : (verdict as { reason: WithdrawReason }).reason;
+      // MetalLB compares the IPs once they are read and allowed (step 2), before the protocols decide.
+      const changed = !sameIps && next.pool !== undefined;
+      const reason = is || changed ? WithdrawReason.LoadBalancerIpChanged : (verdict as { reason: WithdrawReason }).reason;
       out.push({ type: "withdrawn", service: next.key, protocol, ips: prevIps, reason });
     }
     if (is) out.push({ type: "assigned", service: next.key, protocol, ips: nextIps });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { config } from "./decision.fixtures.ts";
-import { peersForNode, planSessions, sessionSpec } from "./peers.ts";
+import { peersForNode, planSessions, routerIdFor, sessionSpec } from "./peers.ts";
 
 const cfg = config(`
 peers:
@@ -58,5 +58,18 @@ describe("planSessions", () => {
 
   test("a new router ID restarts the session", () => {
     expect(planSessions(running, [specA, sessionSpec(all!, undefined, "10.99.0.11")]).stop).toEqual(["all"]);
+  });
+});
+
+describe("routerIdFor", () => {
+  const [, , all] = cfg.peers;
+  test("the peer's router-id, then an IPv4 source address, then the node's first IPv4", () => {
+    expect(routerIdFor({ ...all!, routerId: { family: "ipv4", value: 0x0a000001n } }, ["10.0.0.9"], "n1")).toBe("10.0.0.1");
+    expect(routerIdFor({ ...all!, sourceAddress: { family: "ipv4", value: 0x0a000002n } }, ["10.0.0.9"], "n1")).toBe("10.0.0.2");
+    expect(routerIdFor(all!, ["2001:db8::1", "10.0.0.9"], "n1")).toBe("10.0.0.9");
+  });
+  test("IPv6 only: CRC-32 of the node name, little-endian", () => {
+    // crc32("node-a") = 0x78994dab (python3: zlib.crc32(b"node-a")), bytes ab 4d 99 78.
+    expect(routerIdFor(all!, ["2001:db8::1"], "node-a")).toBe("171.77.153.120");
   });
 });

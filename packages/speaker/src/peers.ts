@@ -14,13 +14,15 @@
 // digest of it.
 import { createHash } from "node:crypto";
 import { matchesAnySelector, type Labels, type Peer } from "@ironlb/core/config";
-import { formatIp } from "@ironlb/core/ip";
+import { formatIp, ip, tryParseIp } from "@ironlb/core/ip";
 
 export interface SessionSpec {
   readonly name: string;
   readonly peer: Peer;
   /** The TCP MD5 key (inline or from the Secret); undefined: none. Never log it. */
   readonly password: string | undefined;
+  /** BGP Identifier, IPv4 text. */
+  readonly routerId: string;
   /** Changes exactly when the session has to be restarted. */
   readonly identity: string;
 }
@@ -45,7 +47,7 @@ export function sessionSpec(peer: Peer, password: string | undefined, routerId: 
     bfdProfile: peer.bfdProfile,
     password: password === undefined ? null : createHash("sha256").update(password).digest("hex").slice(0, 16),
   };
-  return { name: peer.name, peer, password, identity: JSON.stringify(fields) };
+  return { name: peer.name, peer, password, routerId, identity: JSON.stringify(fields) };
 }
 
 export interface SessionPlan {
@@ -73,4 +75,39 @@ export function planSessions(running: ReadonlyMap<string, string>, wanted: reado
     }
   }
   return { start, stop, keep };
+}
+
+/**
+ * The BGP Identifier for a session (RFC 6286: a non-zero 4-octet value),
+ * as MetalLB picks it: the peer's router-id, else an IPv4 address of this
+ * node (the session's source address, the node's InternalIP, the speaker's
+ * bind address, in that order), else the CRC-32 (IEEE) of the node name read
+ * little-endian, for IPv6-only nodes.
+ */
+export function routerIdFor(peer: Peer, nodeAddresses: readonly string[], nodeName: string): string {
+  if (peer.routerId !== null) return formatIp(peer.routerId);
+  if (peer.sourceAddress?.family === "ipv4") return formatIp(peer.sourceAddress);
+  for (const text of nodeAddresses) {
+    const a = tryParseIp(text);
+    if (a?.family === "ipv4" && a.value !== 0n) return formatIp(a);
+  }
+  const c = crc32(Buffer.from(nodeName, "utf8"));
+  const le = ((c & 0xff) << 24) | (((c >>> 8) & 0xff) << 16) | (((c >>> 16) & 0xff) << 8) | (c >>> 24);
+  return formatIp(ip("ipv4", BigInt(le >>> 0 || 1)));
+}
+
+let table: Uint32Array | undefined;
+
+function crc32(bytes: Uint8Array): number {
+  if (table === undefined) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (const b of bytes) crc = (table[(crc ^ b) & 0xff] as number) ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
 }
