@@ -161,6 +161,8 @@ export class L2Announcer {
   readonly #ports = new Map<string, Port>();
   // formatted IP -> entry
   readonly #entries = new Map<string, Entry>();
+  // family -> address value -> entry: the per-frame lookup, without formatting the IP
+  readonly #byValue = { ipv4: new Map<bigint, Entry>(), ipv6: new Map<bigint, Entry>() };
   #ownMacs = new Set<Mac>();
   #rescanTimer: TimerHandle | undefined;
   #lastInterfaces = "";
@@ -215,6 +217,7 @@ export class L2Announcer {
         counters: zeroCounters(),
       };
       this.#entries.set(key, entry);
+      this.#byValue[a.ip.family].set(a.ip.value, entry);
       entry.ports = this.#effectivePorts(entry);
       this.#reportMissing(entry);
       this.#takeOver(entry);
@@ -298,6 +301,8 @@ export class L2Announcer {
     if (this.#rescanTimer !== undefined) this.#clock.clearTimeout(this.#rescanTimer);
     for (const entry of this.#entries.values()) this.#stopTimers(entry);
     this.#entries.clear();
+    this.#byValue.ipv4.clear();
+    this.#byValue.ipv6.clear();
     for (const port of this.#ports.values()) port.close();
     this.#ports.clear();
   }
@@ -467,6 +472,7 @@ export class L2Announcer {
   #withdraw(entry: Entry): void {
     this.#stopTimers(entry);
     this.#entries.delete(entry.key);
+    this.#byValue[entry.ip.family].delete(entry.ip.value);
     entry.state = "refused";
     this.#syncMembership(entry);
     this.#emit({ type: "withdrawn", ip: entry.key });
@@ -535,7 +541,7 @@ export class L2Announcer {
       protocol === "arp"
         ? answerArp(parsed, frame.ifindex, port, this.#ownership)
         : answerNdp(parsed, frame.ifindex, port, this.#ownership, { solicitedOverride: this.#o.solicitedOverride });
-    const entry = verdict.ip === undefined ? undefined : this.#entries.get(formatIp(verdict.ip));
+    const entry = verdict.ip === undefined ? undefined : this.#byValue[verdict.ip.family].get(verdict.ip.value);
     let result: "replied" | DropReason;
     if (verdict.action === "reply") {
       result = "replied";
@@ -546,12 +552,12 @@ export class L2Announcer {
     }
     if (entry !== undefined && verdict.requester !== undefined && COUNTED.has(result)) {
       entry.counters.requestsReceived++;
-      this.#emit({ type: "request", protocol, ip: entry.key, interface: port.ifname, from: verdict.requester, result });
+      if (this.#o.onEvent !== undefined) this.#emit({ type: "request", protocol, ip: entry.key, interface: port.ifname, from: verdict.requester, result });
     }
   }
 
   readonly #ownership = (ip: IpAddress, port: PortView): Ownership => {
-    const entry = this.#entries.get(formatIp(ip));
+    const entry = this.#byValue[ip.family].get(ip.value);
     if (entry === undefined) return "unknown";
     if (entry.state !== "announcing") return "not-ready";
     return entry.ports.has(port.ifname) ? "here" : "other-interface";
@@ -559,7 +565,7 @@ export class L2Announcer {
 
   #checkClaims(port: Port, parsed: ParsedFrame): void {
     for (const ip of claimCandidates(parsed)) {
-      const entry = this.#entries.get(formatIp(ip));
+      const entry = this.#byValue[ip.family].get(ip.value);
       if (entry === undefined || entry.state === "refused" || !entry.ports.has(port.ifname)) continue;
       const phase = entry.state === "probing" ? "probing" : "announcing";
       const claim = claimOn(parsed, entry.ip, phase, this.#ownMacs);

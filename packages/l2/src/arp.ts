@@ -6,7 +6,7 @@
 // Deliberately not here: other hardware types (InfiniBand, ...), RARP
 // (operations 3/4 decode fine and are simply not requests), ARP over VLANs
 // beyond what ethernet.ts handles.
-import { ipFromBytes, ipToBytes, type IpAddress } from "@ironlb/core/ip";
+import type { IpAddress } from "@ironlb/core/ip";
 import { L2Error } from "./errors.ts";
 import { macFromBytes, macToBytes, type Mac } from "./mac.ts";
 import type { Reader, Writer } from "./reader.ts";
@@ -48,11 +48,17 @@ export function decodeArp(r: Reader): ArpPacket {
     throw new L2Error("L2_UNSUPPORTED", `ARP for hardware ${htype}/${hlen} and protocol 0x${ptype.toString(16)}/${plen} (only Ethernet/IPv4)`);
   }
   const operation = r.u16("ARP operation");
-  const senderMac = macFromBytes(r.bytes(6, "ARP sender hardware address"));
-  const senderIp = ipFromBytes(r.bytes(4, "ARP sender protocol address"));
-  const targetMac = macFromBytes(r.bytes(6, "ARP target hardware address"));
-  const targetIp = ipFromBytes(r.bytes(4, "ARP target protocol address"));
+  const senderMac = macFromBytes(r.view(6, "ARP sender hardware address"));
+  const senderIp = v4(r.u32("ARP sender protocol address"));
+  const targetMac = macFromBytes(r.view(6, "ARP target hardware address"));
+  const targetIp = v4(r.u32("ARP target protocol address"));
   return { operation, senderMac, senderIp, targetMac, targetIp };
+}
+
+// One BigInt conversion instead of core/ip's byte-by-byte bigint build: this is
+// the per-request hot path (parseFrame of an ARP request measured 4.6 us before).
+function v4(n: number): IpAddress {
+  return Object.freeze({ family: "ipv4" as const, value: BigInt(n) });
 }
 
 export function sizeOfArp(_packet: ArpPacket): number {
@@ -69,8 +75,8 @@ export function encodeArp(w: Writer, p: ArpPacket): void {
   w.u8(PLEN);
   w.u16(p.operation);
   w.raw(macToBytes(p.senderMac));
-  w.raw(ipToBytes(p.senderIp));
+  w.u32(Number(p.senderIp.value));
   w.raw(macToBytes(p.targetMac));
-  w.raw(ipToBytes(p.targetIp));
+  w.u32(Number(p.targetIp.value));
   if (w.offset - start !== ARP_PACKET_SIZE) throw new Error("ARP: encode and sizeOf disagree");
 }

@@ -48,8 +48,8 @@ export interface EthernetFrame {
 
 export function decodeEthernet(r: Reader): EthernetFrame {
   r.require(ETHERNET_HEADER_SIZE, "Ethernet header");
-  const destination = macFromBytes(r.bytes(6, "destination"));
-  const source = macFromBytes(r.bytes(6, "source"));
+  const destination = macFromBytes(r.view(6, "destination"));
+  const source = macFromBytes(r.view(6, "source"));
   let etherType = r.u16("EtherType");
   let vlan: VlanTag | undefined;
   if (etherType === EtherType.Vlan) {

@@ -60,6 +60,17 @@ export class Reader {
     return out;
   }
 
+  /**
+   * The next `n` bytes without copying, for immediate conversion (a MAC to
+   * text, say): the view aliases the input, so it must not be kept.
+   */
+  view(n: number, what: string): Uint8Array {
+    this.require(n, what);
+    const out = this.#bytes.subarray(this.#pos, this.#pos + n);
+    this.#pos += n;
+    return out;
+  }
+
   /** Everything up to the limit. */
   rest(): Uint8Array {
     return this.bytes(this.remaining, "rest");
