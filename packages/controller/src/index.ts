@@ -5,6 +5,6 @@
 // cluster the controller rebuilds on a restart.
 export { Controller, type ControllerOptions, type LeaderElectionSettings, type StopOptions } from "./controller.ts";
 export { ControllerMetrics } from "./metrics.ts";
-export { CONDITION_TYPE, ConditionReason, EventReason } from "./reasons.ts";
+export { CONDITION_TYPE, ConditionReason, EventReason, reasonFor } from "./reasons.ts";
 export { reprocessOrder } from "./reprocess.ts";
 export { buildClusterView, explainService, type ClusterSnapshot, type ClusterView, type ExplainOutcome, type ServiceState } from "./view.ts";

@@ -9,7 +9,7 @@ import type { V1Service } from "@ironlb/kube";
 import { Allocator, type ExplainReport } from "@ironlb/core/allocator";
 import type { Labels, Pool } from "@ironlb/core/config";
 import { formatIp, tryParseIp, type IpAddress } from "@ironlb/core/ip";
-import { handlesClass, isLoadBalancer, requestedIps, requestedPool, toServiceRequest } from "@ironlb/core/service";
+import { handlesClass, isLoadBalancer, POOL_ANNOTATION, requestedIps, requestedPool, toServiceRequest } from "@ironlb/core/service";
 import { currentIngressTexts } from "./converge.ts";
 import { CONDITION_TYPE } from "./reasons.ts";
 import { reprocessOrder, serviceKeyOf } from "./reprocess.ts";
@@ -51,6 +51,11 @@ export function buildClusterView(snapshot: ClusterSnapshot): ClusterView {
     if (held.length === 0) {
       const cond = svc.status?.conditions?.find((c) => c.type === CONDITION_TYPE && c.status === "False");
       services.push({ key, state: "pending", ips: [], pool: null, reason: cond?.reason ?? null, message: cond?.message ?? null });
+      continue;
+    }
+    if (snapshot.pools === null) {
+      // No config to judge against: report what the status says.
+      services.push({ key, state: "allocated", ips: held, pool: svc.metadata?.annotations?.[POOL_ANNOTATION] ?? null, reason: null, message: null });
       continue;
     }
     const ips = held.map((t) => tryParseIp(t));

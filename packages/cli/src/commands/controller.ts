@@ -57,18 +57,8 @@ export function register(program: Command): void {
     .option("--concurrency <n>", "status writes in flight at once", intArg("--concurrency", 1, 256), 8)
     .addHelpText("after", EXAMPLES)
     .action(async (opts: Options) => {
-      const { readFileSync } = await import("node:fs");
-      const { hostname } = await import("node:os");
-      const { Registry } = await import("prom-client");
-      const { createClients, createLogger, parseHostPort, startMonitoringServer } = await import("@ironlb/kube");
-      const { Controller } = await import("@ironlb/controller");
+      // Arguments first: a typo is reported before the Kubernetes client (slow to load) is.
       const { parseGoDuration } = await import("@ironlb/core/config");
-
-      try {
-        parseHostPort(opts.metricsAddr);
-      } catch (err) {
-        throw new CliError(`--metrics-addr: ${(err as Error).message}`);
-      }
       // Go duration syntax, as the client-go flags of the same names ("15s", "1m30s", "500ms").
       const duration = (flag: string, text: string): number => {
         const d = parseGoDuration(text);
@@ -84,6 +74,16 @@ export function register(program: Command): void {
       };
       if (!(lease.leaseDurationMs > lease.renewDeadlineMs && lease.renewDeadlineMs > lease.retryPeriodMs)) {
         throw new CliError("--leader-elect-*: need lease duration > renew deadline > retry period");
+      }
+      const { readFileSync } = await import("node:fs");
+      const { hostname } = await import("node:os");
+      const { Registry } = await import("prom-client");
+      const { createClients, createLogger, parseHostPort, startMonitoringServer } = await import("@ironlb/kube");
+      const { Controller } = await import("@ironlb/controller");
+      try {
+        parseHostPort(opts.metricsAddr);
+      } catch (err) {
+        throw new CliError(`--metrics-addr: ${(err as Error).message}`);
       }
       let namespace = opts.namespace ?? process.env["IRONLB_NAMESPACE"];
       if (namespace === undefined || namespace === "") {
