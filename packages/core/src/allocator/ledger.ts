@@ -143,13 +143,15 @@ export class Ledger {
     const state = this.byName.get(holding.pool);
     invariant(state !== undefined, () => `service "${service}" recorded under unknown pool "${holding.pool}"`);
     for (const address of holding.ips) {
-      let ip = this.ipState(address);
-      const first = ip === undefined;
-      if (ip === undefined) {
-        const space = spaceOf(state, address.family);
-        const ordinal = space?.ordinalOf(address);
-        invariant(space !== undefined && ordinal !== undefined, () => `${formatIp(address)} is not in pool "${holding.pool}"`);
-        invariant(space.free.delete(ordinal) === 1n, () => `${formatIp(address)} was neither free nor held`);
+      const space = spaceOf(state, address.family);
+      const ordinal = space?.ordinalOf(address);
+      invariant(space !== undefined && ordinal !== undefined, () => `${formatIp(address)} is not in pool "${holding.pool}"`);
+      // Taking the address out of the free set says whether it is new; only a
+      // shared address needs the map lookup, which was 10% of allocation CPU
+      // when done for every address (profile of bench/allocator.ts, 100k).
+      const first = space.free.delete(ordinal) === 1n;
+      let ip: IpState;
+      if (first) {
         // Arrays created at their final length: grown by push from empty, V8
         // reserves 17 slots each. This took the retained heap per service in
         // bench/allocator.ts from about 1,100 to about 650 bytes.
@@ -157,8 +159,10 @@ export class Ledger {
         ip = { address, pool: state, space, ordinal, sharingKey: holding.sharingKey, backendKey: holding.backendKey, holders: [service], ports, portOwners: ports.map(() => service) };
         this.#setIp(address, ip);
       } else {
-        const heldUnder = ip.pool.pool.name;
-        invariant(ip.pool === state, () => `${formatIp(address)} is held under pool "${heldUnder}", not "${holding.pool}"`);
+        const held = this.ipState(address);
+        invariant(held !== undefined, () => `${formatIp(address)} was neither free nor held`);
+        ip = held;
+        invariant(ip.pool === state, () => `${formatIp(address)} is held under pool "${held.pool.pool.name}", not "${holding.pool}"`);
         invariant(ip.sharingKey === holding.sharingKey && ip.backendKey === holding.backendKey && ip.sharingKey !== "", () => `${formatIp(address)} shared by "${service}" with incompatible keys`);
         for (const p of holding.ports) {
           const owner = portOwner(ip, p);

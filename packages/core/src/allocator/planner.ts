@@ -67,19 +67,21 @@ export function searchContext(svc: ServiceRequest, ports: readonly PortKey[]): S
   };
 }
 
-type FamilyOffer = { readonly ip: IpAddress } | { readonly reason: "family-not-in-pool" | "no-free-address" | "port-conflict" | "backend-conflict" };
+type FamilyMiss = "family-not-in-pool" | "no-free-address" | "port-conflict" | "backend-conflict";
+/** An address, or why there is none (a bare string: no wrapper object on the allocation path). */
+type FamilyOffer = IpAddress | FamilyMiss;
 
 /** The first usable address of one family in one pool: free, or shareable, whichever comes first (§2.5). */
 export function offerFamily(state: PoolState, family: IpFamily, ctx: SearchContext, explainWhy: boolean): FamilyOffer {
   const space = spaceOf(state, family);
-  if (space === undefined) return { reason: "family-not-in-pool" };
+  if (space === undefined) return "family-not-in-pool";
   const ord = space.firstUsable(ctx.groupKey, ctx.ports);
-  if (ord !== undefined) return { ip: space.addressAt(ord) };
-  if (!explainWhy || ctx.groupKey === null) return { reason: "no-free-address" };
-  if (space.groups.has(ctx.groupKey)) return { reason: "port-conflict" };
+  if (ord !== undefined) return space.addressAt(ord);
+  if (!explainWhy || ctx.groupKey === null) return "no-free-address";
+  if (space.groups.has(ctx.groupKey)) return "port-conflict";
   const prefix = `${ctx.sharingKey}\u0000`;
-  for (const key of space.groups.keys()) if (key.startsWith(prefix)) return { reason: "backend-conflict" };
-  return { reason: "no-free-address" };
+  for (const key of space.groups.keys()) if (key.startsWith(prefix)) return "backend-conflict";
+  return "no-free-address";
 }
 
 interface PoolOffer {
@@ -97,17 +99,17 @@ function offerPool(state: PoolState, svc: ServiceRequest, ctx: SearchContext, ex
   // bench/allocator.ts at 100k services), and fewer objects for the GC.
   const families = wantedFamilies(svc);
   const first = offerFamily(state, families[0] as IpFamily, ctx, explainWhy);
-  if (families.length === 1) return "ip" in first ? { ips: [first.ip], complete: true, reason: "selected" } : { ips: NONE, complete: false, reason: first.reason };
+  if (families.length === 1) return typeof first === "string" ? { ips: NONE, complete: false, reason: first } : { ips: [first], complete: true, reason: "selected" };
   const second = offerFamily(state, families[1] as IpFamily, ctx, explainWhy);
-  if ("ip" in first && "ip" in second) {
+  if (typeof first !== "string" && typeof second !== "string") {
     // IPv4 first whatever the primary family, as MetalLB writes the ingress
     // list: the L2 election hashes the first ingress IP (§3.1).
-    return { ips: first.ip.family === "ipv4" ? [first.ip, second.ip] : [second.ip, first.ip], complete: true, reason: "selected" };
+    return { ips: first.family === "ipv4" ? [first, second] : [second, first], complete: true, reason: "selected" };
   }
-  const partial = "ip" in first ? first.ip : "ip" in second ? second.ip : undefined;
+  const partial = typeof first !== "string" ? first : typeof second !== "string" ? second : undefined;
   // RequireDualStack needs both; PreferDualStack may fall back to one (§2.5).
   if (partial !== undefined && svc.ipFamilyPolicy === "PreferDualStack") return { ips: [partial], complete: false, reason: "partial-dual-stack" };
-  return { ips: NONE, complete: false, reason: "reason" in first ? first.reason : (second as { readonly reason: VerdictReason }).reason };
+  return { ips: NONE, complete: false, reason: typeof first === "string" ? first : (second as FamilyMiss) };
 }
 
 const NONE: readonly IpAddress[] = Object.freeze([]);
@@ -197,8 +199,8 @@ export function planAdditionalFamily(ledger: Ledger, svc: ServiceRequest, ctx: S
   if (state === undefined) return fail("UNKNOWN_POOL", `unknown pool "${poolName}"`, { pool: poolName });
   const family: IpFamily = current.family === "ipv4" ? "ipv6" : "ipv4";
   const offer = offerFamily(state, family, ctx, true);
-  if (!("ip" in offer)) return exhausted(poolName, { ...svc, family }, offer.reason);
-  return ok({ state, ips: [current, offer.ip] });
+  if (typeof offer === "string") return exhausted(poolName, { ...svc, family }, offer);
+  return ok({ state, ips: [current, offer] });
 }
 
 function exhausted(poolName: string, svc: Pick<ServiceRequest, "family">, reason: VerdictReason): AllocResult<never> {
