@@ -12,6 +12,7 @@
 // controller.
 import type { Command } from "commander";
 import type { ExplainReport } from "@ironlb/core/allocator";
+import type { IpAddress } from "@ironlb/core/ip";
 import { CliError, emit, outputOption, renderTable, type OutputFormat } from "../cli-kit.ts";
 
 export const order = 21;
@@ -70,7 +71,7 @@ export function register(program: Command): void {
         throw new CliError(`cannot explain ${key}: ${detail}`, EXIT_WOULD_FAIL);
       }
       const r = explained.report;
-      const texts = (ips: readonly import("@ironlb/core/ip").IpAddress[]) => ips.map(formatIp);
+      const texts = (ips: readonly IpAddress[]) => ips.map(formatIp);
       const result: Result = {
         service: key,
         mode: r.mode,
