@@ -42,7 +42,7 @@
 import { formatIp, parseIp, type IpAddress } from "@ironlb/core/ip";
 import type { InterfaceFacts, PacketConn, ReceivedFrame } from "@ironlb/rawsock";
 import { systemClock, type Clock, type TimerHandle } from "./clock.ts";
-import { claimOn, type Claim } from "./conflicts.ts";
+import { claimCandidates, claimOn, type Claim } from "./conflicts.ts";
 import { zeroCounters, type IpCounters, type MutableCounters } from "./counters.ts";
 import type { L2Event, L2EventSink, L2Protocol } from "./events.ts";
 import { ARP_CONN, NDP_CONN, type ConnSpec } from "./filter.ts";
@@ -612,14 +612,3 @@ export class L2Announcer {
 // Requests that asked about an IP we track, as opposed to frames that were
 // not requests at all (replies go to the conflict monitor).
 const COUNTED = new Set<string>(["replied", "not-announced", "wrong-interface", "no-source-lla", "no-link-local"]);
-
-/** The IPs a frame could be claiming, so only their entries are looked at. */
-function claimCandidates(parsed: ParsedFrame): IpAddress[] {
-  if (parsed.kind === "arp") return parsed.arp.senderIp.value === 0n ? [parsed.arp.targetIp] : [parsed.arp.senderIp];
-  if (parsed.kind === "icmpv6") {
-    const m = parsed.message;
-    if (m.type === "neighbor-advertisement") return [m.target];
-    if (m.type === "neighbor-solicitation") return parsed.ipv6.source.value === 0n ? [m.target] : [parsed.ipv6.source];
-  }
-  return [];
-}

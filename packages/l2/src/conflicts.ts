@@ -64,3 +64,14 @@ export function claimOn(frame: ParsedFrame, ip: IpAddress, phase: "probing" | "a
   if (claim === undefined || ownMacs.has(claim.mac)) return undefined;
   return claim;
 }
+
+/** The IPs a frame could be claiming, so only their entries are looked at. */
+export function claimCandidates(parsed: ParsedFrame): IpAddress[] {
+  if (parsed.kind === "arp") return parsed.arp.senderIp.value === 0n ? [parsed.arp.targetIp] : [parsed.arp.senderIp];
+  if (parsed.kind === "icmpv6") {
+    const m = parsed.message;
+    if (m.type === "neighbor-advertisement") return [m.target];
+    if (m.type === "neighbor-solicitation") return parsed.ipv6.source.value === 0n ? [m.target] : [parsed.ipv6.source];
+  }
+  return [];
+}
