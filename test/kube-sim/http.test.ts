@@ -34,15 +34,15 @@ describe("discovery", () => {
     expect((await req("GET", "/version")).body).toMatchObject({ major: "1", minor: "32" });
     expect((await req("GET", "/api")).body).toMatchObject({ kind: "APIVersions", versions: ["v1"] });
     const groups = (await req("GET", "/apis")).body as { groups: { name: string }[] };
-    expect(groups.groups.map((g) => g.name)).toEqual(["coordination.k8s.io", "discovery.k8s.io", "events.k8s.io"]);
+    expect(groups.groups.map((g) => g.name)).toEqual(["apps", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "policy", "rbac.authorization.k8s.io"]);
     const v1 = (await req("GET", "/api/v1")).body as { resources: { name: string; shortNames?: string[]; verbs: string[] }[] };
     expect(v1.resources.find((r) => r.name === "services")).toMatchObject({ shortNames: ["svc"], verbs: expect.arrayContaining(["watch", "patch"]) as unknown });
     expect(v1.resources.map((r) => r.name)).toContain("services/status");
     expect((await req("GET", "/apis/coordination.k8s.io")).body).toMatchObject({ kind: "APIGroup", preferredVersion: { groupVersion: "coordination.k8s.io/v1" } });
     const agg = await req("GET", "/apis", { accept: AGGREGATED });
     expect(agg.headers.get("content-type")).toBe("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
-    expect(agg.body).toMatchObject({ kind: "APIGroupDiscoveryList", items: [{ metadata: { name: "coordination.k8s.io" } }, {}, {}] });
-    expect((await req("GET", "/apis/apps/v1")).code).toBe(404);
+    expect(agg.body).toMatchObject({ kind: "APIGroupDiscoveryList", items: [{ metadata: { name: "apps" } }, { metadata: { name: "coordination.k8s.io" } }, {}, {}, {}, {}] });
+    expect((await req("GET", "/apis/batch/v1")).code).toBe(404);
   });
 
   it("serves OpenAPI v3 and no v2", async () => {

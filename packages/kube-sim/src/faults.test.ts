@@ -41,7 +41,7 @@ describe("Faults", () => {
 describe("RequestLog", () => {
   it("keeps exact counters beyond the bounded entries", () => {
     const log = new RequestLog(3);
-    for (let i = 0; i < 10; i++) log.record({ verb: i % 2 === 0 ? "get" : "list", group: "", resource: "services", subresource: "", namespace: "default", name: `s${i}`, path: "", code: 200, time: i });
+    for (let i = 0; i < 10; i++) log.record({ verb: i % 2 === 0 ? "get" : "list", group: "", resource: "services", subresource: "", namespace: "default", name: `s${i}`, user: "", path: "", code: 200, time: i });
     expect(log.count()).toBe(10);
     expect(log.count({ verb: "get" })).toBe(5);
     expect(log.entries().map((e) => e.name)).toEqual(["s7", "s8", "s9"]);

@@ -1,7 +1,8 @@
 // Parses a request path the way the apiserver's RequestInfoFactory does:
 // API group and version, namespace, resource, name, subresource, and the
 // audit verb (get, list, watch, create, update, patch, delete,
-// deletecollection). Paths outside /api and /apis, and the discovery paths
+// deletecollection). A list or watch with an exact metadata.name field
+// selector is named by it, as the apiserver does for RBAC resourceNames. Paths outside /api and /apis, and the discovery paths
 // inside them, are non-resource requests.
 export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
 
@@ -80,5 +81,18 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     default:
       return nonResource;
   }
-  return { kind: "resource", verb, group, version, namespace, resource, name, subresource };
+  // The apiserver's RequestInfoFactory names a list or watch by its exact
+  // `metadata.name` field selector, so RBAC resourceNames can authorise it.
+  const named = name === "" && (verb === "list" || verb === "watch") ? fieldSelectorName(query.get("fieldSelector")) : "";
+  return { kind: "resource", verb, group, version, namespace, resource, name: name === "" ? named : name, subresource };
+}
+
+/** The name an exact `metadata.name=X` (or `==`) term of a field selector requires; "" when none. */
+function fieldSelectorName(selector: string | null): string {
+  if (selector === null) return "";
+  for (const term of selector.split(",")) {
+    const m = /^\s*metadata\.name\s*==?\s*(\S+?)\s*$/.exec(term);
+    if (m !== null) return m[1] ?? "";
+  }
+  return "";
 }

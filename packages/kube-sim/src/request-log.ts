@@ -1,6 +1,8 @@
 // The request log: what clients asked for, named like apiserver audit
 // entries (verb, group, resource, subresource, namespace, name, status
-// code). Counters by verb/group/resource/subresource are exact for the whole
+// code) and who asked: the bearer token the client presented (kube-sim
+// authenticates nobody; a token per component in its kubeconfig tells the
+// components apart, as service account tokens do on a cluster). Counters by verb/group/resource/subresource are exact for the whole
 // run; individual entries are kept up to a bound, newest last.
 export interface RequestLogEntry {
   readonly verb: string;
@@ -9,6 +11,8 @@ export interface RequestLogEntry {
   readonly subresource: string;
   readonly namespace: string;
   readonly name: string;
+  /** The bearer token of the request ("" without one): who asked. */
+  readonly user: string;
   /** Path of a non-resource request (discovery, OpenAPI, /version); "" otherwise. */
   readonly path: string;
   readonly code: number;
@@ -24,6 +28,7 @@ export interface RequestFilter {
   readonly subresource?: string;
   readonly namespace?: string;
   readonly name?: string;
+  readonly user?: string;
   readonly code?: number;
 }
 
@@ -39,6 +44,7 @@ function matches(e: RequestLogEntry, f: RequestFilter): boolean {
     (f.subresource === undefined || e.subresource === f.subresource) &&
     (f.namespace === undefined || e.namespace === f.namespace) &&
     (f.name === undefined || e.name === f.name) &&
+    (f.user === undefined || e.user === f.user) &&
     (f.code === undefined || e.code === f.code)
   );
 }
@@ -69,11 +75,11 @@ export class RequestLog {
 
   /**
    * How many requests matched. Exact over the whole run when the filter uses
-   * only verb, group, resource, subresource and code; otherwise counted over
-   * the kept entries.
+   * only verb, group, resource, subresource and code; otherwise (namespace,
+   * name, user) counted over the kept entries.
    */
   count(filter: RequestFilter = {}): number {
-    if (filter.namespace !== undefined || filter.name !== undefined) return this.entries(filter).length;
+    if (filter.namespace !== undefined || filter.name !== undefined || filter.user !== undefined) return this.entries(filter).length;
     let n = 0;
     for (const c of this.counters.values()) if (matches(c.entry, filter)) n += c.n;
     return n;

@@ -2,11 +2,15 @@
 // discovery, scope, status subresource, schema type, the field selectors the
 // apiserver supports for each, and the strategy that admits writes.
 // events.k8s.io/v1 Events share the storage of core/v1 Events through a
-// conversion (event-conversion.ts).
+// conversion (event-conversion.ts). The kinds of a deployment manifest
+// (ServiceAccount, Deployment, DaemonSet, PodDisruptionBudget and RBAC) are
+// stored as sent, with no controller acting on them.
 import { eventFromGroup, eventToGroup, groupEventField } from "./event-conversion.ts";
 import { isObject, readPath, type KubeObject } from "./object.ts";
 import { CORE } from "./schemas/core.ts";
 import { COORDINATION, DISCOVERY, EVENTS } from "./schemas/groups.ts";
+import { RBAC } from "./schemas/access.ts";
+import { APPS, POLICY } from "./schemas/workloads.ts";
 import { serviceStrategy } from "./service.ts";
 import {
   configMapStrategy,
@@ -20,7 +24,7 @@ import {
   podStrategy,
   secretStrategy,
 } from "./strategies.ts";
-import type { Strategy } from "./strategy.ts";
+import { plainStrategy, type Strategy } from "./strategy.ts";
 import type { NameRule } from "./validation.ts";
 
 export type FieldGetter = (obj: KubeObject) => string | undefined;
@@ -221,14 +225,46 @@ export const RESOURCES: readonly ResourceType[] = [
     fieldSelectors: groupEventFields,
     view: { toStored: eventFromGroup, fromStored: eventToGroup },
   }),
+  define({ resource: "serviceaccounts", kind: "ServiceAccount", shortNames: ["sa"], namespaced: true, typeName: `${CORE}.ServiceAccount`, strategy: plainStrategy }),
+  define({
+    group: "apps",
+    resource: "deployments",
+    kind: "Deployment",
+    shortNames: ["deploy"],
+    categories: ["all"],
+    namespaced: true,
+    status: true,
+    generation: true,
+    typeName: `${APPS}.Deployment`,
+    strategy: plainStrategy,
+  }),
+  define({ group: "apps", resource: "daemonsets", kind: "DaemonSet", shortNames: ["ds"], categories: ["all"], namespaced: true, status: true, generation: true, typeName: `${APPS}.DaemonSet`, strategy: plainStrategy }),
+  define({
+    group: "policy",
+    resource: "poddisruptionbudgets",
+    kind: "PodDisruptionBudget",
+    shortNames: ["pdb"],
+    namespaced: true,
+    status: true,
+    generation: true,
+    typeName: `${POLICY}.PodDisruptionBudget`,
+    strategy: plainStrategy,
+  }),
+  define({ group: "rbac.authorization.k8s.io", resource: "roles", kind: "Role", namespaced: true, typeName: `${RBAC}.Role`, nameRule: "path", strategy: plainStrategy }),
+  define({ group: "rbac.authorization.k8s.io", resource: "rolebindings", kind: "RoleBinding", namespaced: true, typeName: `${RBAC}.RoleBinding`, nameRule: "path", strategy: plainStrategy }),
+  define({ group: "rbac.authorization.k8s.io", resource: "clusterroles", kind: "ClusterRole", namespaced: false, typeName: `${RBAC}.ClusterRole`, nameRule: "path", strategy: plainStrategy }),
+  define({ group: "rbac.authorization.k8s.io", resource: "clusterrolebindings", kind: "ClusterRoleBinding", namespaced: false, typeName: `${RBAC}.ClusterRoleBinding`, nameRule: "path", strategy: plainStrategy }),
 ];
 
 /** Group versions in discovery order, core first. */
 export const GROUP_VERSIONS: readonly { readonly group: string; readonly version: string }[] = [
   { group: "", version: "v1" },
+  { group: "apps", version: "v1" },
   { group: "coordination.k8s.io", version: "v1" },
   { group: "discovery.k8s.io", version: "v1" },
   { group: "events.k8s.io", version: "v1" },
+  { group: "policy", version: "v1" },
+  { group: "rbac.authorization.k8s.io", version: "v1" },
 ];
 
 const byPath = new Map<string, ResourceType>(RESOURCES.map((r) => [`${r.group}/${r.version}/${r.resource}`, r]));

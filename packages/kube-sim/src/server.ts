@@ -77,12 +77,13 @@ class Exchange {
     readonly res: ServerResponse,
     readonly target: MatchTarget & { readonly path: string },
     readonly arrival: number,
+    readonly user: string,
   ) {}
 
   log(code: number): void {
     if (this.logged) return;
     this.logged = true;
-    this.core.requestLog.record({ ...this.target, code, time: this.arrival });
+    this.core.requestLog.record({ ...this.target, user: this.user, code, time: this.arrival });
   }
 
   send(code: number, body: string, headers: Record<string, string | string[]> = {}, contentType = "application/json"): void {
@@ -341,6 +342,12 @@ function handleNonResource(ex: Exchange, path: string): void {
   throw resourceNotServed();
 }
 
+/** The bearer token of the request, "" without one. Nothing checks it: it only names the client in the request log. */
+function bearerToken(req: IncomingMessage): string {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  return m?.[1] ?? "";
+}
+
 export function handleRequest(core: ServerCore, req: IncomingMessage, res: ServerResponse): void {
   const arrival = core.now();
   const url = new URL(req.url ?? "/", "http://kube-sim");
@@ -349,7 +356,7 @@ export function handleRequest(core: ServerCore, req: IncomingMessage, res: Serve
     info.kind === "resource"
       ? { verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, path: "" }
       : { verb: info.verb, group: "", resource: "", subresource: "", namespace: "", name: "", path: info.path };
-  const ex = new Exchange(core, req, res, target, arrival);
+  const ex = new Exchange(core, req, res, target, arrival, bearerToken(req));
   const run = (body: Buffer | undefined): void => {
     try {
       if (info.kind === "resource") handleResource(ex, info, url.searchParams, body);

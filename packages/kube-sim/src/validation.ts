@@ -11,7 +11,8 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
-export type NameRule = "subdomain" | "label" | "dns1035";
+/** "path": RBAC objects, any name usable as one URL path segment (ValidateRBACName = path.IsValidPathSegmentName). */
+export type NameRule = "subdomain" | "label" | "dns1035" | "path";
 
 export function nameProblem(name: string, rule: NameRule): string | undefined {
   switch (rule) {
@@ -26,6 +27,11 @@ export function nameProblem(name: string, rule: NameRule): string | undefined {
       if (!DNS1035_LABEL.test(name)) {
         return "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
       }
+      return undefined;
+    case "path":
+      if (name === "." || name === "..") return `may not be '${name}'`;
+      if (name.includes("/")) return "may not contain '/'";
+      if (name.includes("%")) return "may not contain '%'";
       return undefined;
     case "subdomain":
       if (name.length > 253) return "must be no more than 253 characters";

@@ -1,8 +1,8 @@
 // Schema of core/v1 Pod. The members IronLB and its tests touch (node name,
 // host network, containers and their ports, readiness gates, conditions, pod
-// and host IPs) are declared with their merge keys; large sub-structures
-// nobody here reads (volumes' sources, affinity, security contexts) are kept
-// as sent without being modelled.
+// and host IPs, security contexts) are declared with their merge keys; large
+// sub-structures nobody here reads (volumes' sources, affinity) are kept as
+// sent without being modelled.
 import { arr, map, obj, OPEN, ref, type ObjectSchema } from "../schema.ts";
 import { CORE } from "./core.ts";
 import { kindProps, listDef } from "./meta.ts";
@@ -33,7 +33,7 @@ export const podDefs: Record<string, ObjectSchema> = {
       hostPID: "boolean",
       hostIPC: "boolean",
       shareProcessNamespace: "boolean",
-      securityContext: OPEN,
+      securityContext: ref(`${CORE}.PodSecurityContext`),
       imagePullSecrets: arr(ref(`${CORE}.LocalObjectReference`), { mergeKey: "name", strategy: "merge", listType: "map", mapKeys: ["name"] }),
       hostname: "string",
       subdomain: "string",
@@ -82,7 +82,7 @@ export const podDefs: Record<string, ObjectSchema> = {
       terminationMessagePath: "string",
       terminationMessagePolicy: "string",
       imagePullPolicy: "string",
-      securityContext: OPEN,
+      securityContext: ref(`${CORE}.SecurityContext`),
       stdin: "boolean",
       stdinOnce: "boolean",
       tty: "boolean",
@@ -107,6 +107,36 @@ export const podDefs: Record<string, ObjectSchema> = {
     failureThreshold: "int32",
     terminationGracePeriodSeconds: "int64",
   }),
+  [`${CORE}.SecurityContext`]: obj({
+    capabilities: obj({ add: arr("string", { listType: "atomic" }), drop: arr("string", { listType: "atomic" }) }),
+    privileged: "boolean",
+    seLinuxOptions: OPEN,
+    windowsOptions: OPEN,
+    runAsUser: "int64",
+    runAsGroup: "int64",
+    runAsNonRoot: "boolean",
+    readOnlyRootFilesystem: "boolean",
+    allowPrivilegeEscalation: "boolean",
+    procMount: "string",
+    seccompProfile: ref(`${CORE}.SeccompProfile`),
+    appArmorProfile: OPEN,
+  }),
+  [`${CORE}.PodSecurityContext`]: obj({
+    seLinuxOptions: OPEN,
+    windowsOptions: OPEN,
+    runAsUser: "int64",
+    runAsGroup: "int64",
+    runAsNonRoot: "boolean",
+    supplementalGroups: arr("int64", { listType: "atomic" }),
+    supplementalGroupsPolicy: "string",
+    fsGroup: "int64",
+    sysctls: arr(obj({ name: "string", value: "string" }, { required: ["name", "value"] }), { listType: "atomic" }),
+    fsGroupChangePolicy: "string",
+    seccompProfile: ref(`${CORE}.SeccompProfile`),
+    appArmorProfile: OPEN,
+    seLinuxChangePolicy: "string",
+  }),
+  [`${CORE}.SeccompProfile`]: obj({ type: "string", localhostProfile: "string" }, { required: ["type"] }),
   [`${CORE}.Toleration`]: obj({ key: "string", operator: "string", value: "string", effect: "string", tolerationSeconds: "int64" }),
   [`${CORE}.PodReadinessGate`]: obj({ conditionType: "string" }, { required: ["conditionType"] }),
   [`${CORE}.PodStatus`]: obj({
