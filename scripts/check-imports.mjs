@@ -6,13 +6,14 @@ import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 
-// package -> packages it may import (by name, "core/ip" meaning only that entry)
+// package -> packages it may import (by name, "core/ip" meaning only that entry;
+// bgp and l2 get core's IP math and its wire Reader/Writer, never config)
 const allowed = {
   core: [],
   "kube-sim": [],
   rawsock: [],
-  bgp: ["core/ip", "rawsock"],
-  l2: ["core/ip", "rawsock"],
+  bgp: ["core/ip", "core/wire", "rawsock"],
+  l2: ["core/ip", "core/wire", "rawsock"],
   kube: ["core"],
   controller: ["core", "kube"],
   speaker: ["core", "kube", "bgp", "l2", "rawsock"],
