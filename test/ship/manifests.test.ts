@@ -109,8 +109,10 @@ describe.skipIf(kubectlPath === undefined)("manifests", () => {
         "PodDisruptionBudget/controller",
         "Role/controller",
         "Role/speaker",
+        "Role/speaker-secrets",
         "RoleBinding/controller",
         "RoleBinding/speaker",
+        "RoleBinding/speaker-secrets",
         "Secret/memberlist",
         "Service/controller-monitoring",
         "Service/speaker-monitoring",
@@ -236,7 +238,7 @@ describe.skipIf(kubectlPath === undefined)("manifests", () => {
     const secret = find(objects, "Secret", secretName) as unknown as { data: Record<string, string> };
     expect(Buffer.from(secret.data["secretkey"] ?? "", "base64").length).toBeGreaterThanOrEqual(32);
     const names = (role: string, resource: string) => ((find(objects, "Role", role) as unknown as { rules: { resources: string[]; resourceNames?: string[] }[] }).rules.filter((r) => r.resources.includes(resource)).flatMap((r) => r.resourceNames ?? []));
-    expect(names("speaker", "secrets")).toEqual([secretName]);
+    expect(names("speaker-secrets", "secrets")).toEqual([secretName]);
     const configMap = await helpDefault("controller", "--config-map");
     expect(await helpDefault("speaker", "--config-map")).toBe(configMap);
     find(objects, "ConfigMap", configMap);
