@@ -239,7 +239,7 @@ describe.skipIf(kubectlPath === undefined)("least privilege: the RBAC rules agai
     store().delete("services", "default", "dns-udp");
 
     // A broken ConfigMap (Warning events from both components), then repaired.
-    const good = (store().get("configmaps", NS, "config") as { data: { config: string } }).data.config;
+    const good = (store().get("configmaps", NS, "config") as unknown as { data: { config: string } }).data.config;
     store().patch("configmaps", NS, "config", { data: { config: good + "bogus-key: 1\n" } }, { type: "merge" });
     await waitFor(() => events("ConfigInvalid").length >= 2 || undefined, { what: "ConfigInvalid from the controller and the speakers", timeout: 15_000 });
     store().patch("configmaps", NS, "config", { data: { config: good } }, { type: "merge" });
