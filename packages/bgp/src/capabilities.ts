@@ -8,10 +8,9 @@
 // 7313), ADD-PATH (RFC 7911), FQDN and the rest are `unknown`.
 //
 // Deliberately not here: deciding what two OPENs negotiate (session/negotiate.ts).
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { ErrorCode, OpenSubcode } from "./codes.ts";
 import { BgpAssertionError, BgpWireError } from "./errors.ts";
-import type { Reader } from "./reader.ts";
-import type { Writer } from "./writer.ts";
 
 export const CapabilityCode = {
   Multiprotocol: 1,

@@ -5,9 +5,9 @@
 // ROUTE-REFRESH may reach 65535 once RFC 8654 extended messages apply, OPEN
 // and KEEPALIVE never (RFC 8654 §4). Per-type minimum lengths (RFC 4271 §6.1)
 // are checked where the type is decoded (message.ts), not here.
+import type { Writer } from "@ironlb/core/wire";
 import { ErrorCode, HeaderSubcode, MessageType } from "./codes.ts";
 import { BgpWireError } from "./errors.ts";
-import type { Writer } from "./writer.ts";
 
 export const HEADER_LENGTH = 19;
 export const MARKER_LENGTH = 16;

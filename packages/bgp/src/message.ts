@@ -5,16 +5,16 @@
 //
 // Unknown message types decode to `unknown` with the raw body, as data: the
 // session answers them with NOTIFICATION 1/3 (RFC 4271 §6.1).
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { ErrorCode, HeaderSubcode, MessageType, messageTypeName } from "./codes.ts";
 import type { CodecContext } from "./context.ts";
 import { BgpAssertionError, BgpWireError, type Remedy } from "./errors.ts";
 import { badLength, decodeHeader, encodeHeader, HEADER_LENGTH, maxLengthFor } from "./header.ts";
 import { decodeNotification, encodeNotification, type NotificationMessage, sizeOfNotification } from "./notification.ts";
 import { decodeOpen, encodeOpen, type OpenMessage, sizeOfOpen } from "./open.ts";
-import { Reader } from "./reader.ts";
 import { decodeRouteRefresh, encodeRouteRefresh, ROUTE_REFRESH_BODY, type RouteRefreshMessage } from "./route-refresh.ts";
 import { decodeUpdate, encodeUpdate, sizeOfUpdate, type UpdateMessage } from "./update.ts";
-import { checkWritten, Writer } from "./writer.ts";
+import { allocWriter, reader } from "./wire.ts";
 
 export interface KeepaliveMessage {
   readonly type: "keepalive";
@@ -97,11 +97,11 @@ export function writeMessage(w: Writer, m: Message, ctx: CodecContext): void {
       w.put(m.body);
       break;
   }
-  checkWritten(messageTypeName(type), w, start, size);
+  w.assertWritten(messageTypeName(type), size, start);
 }
 
 export function encodeMessage(m: Message, ctx: CodecContext): Uint8Array {
-  const w = Writer.alloc(sizeOfMessage(m, ctx));
+  const w = allocWriter(sizeOfMessage(m, ctx));
   writeMessage(w, m, ctx);
   return w.bytes;
 }
@@ -163,7 +163,7 @@ export function readMessage(r: Reader, ctx: CodecContext): DecodedMessage {
 
 /** Decodes one whole frame; trailing bytes after the message are an error. */
 export function decodeMessage(frame: Uint8Array, ctx: CodecContext): DecodedMessage {
-  const r = new Reader(frame, (what) => badLength(frame.length, `message: ${what}`));
+  const r = reader(frame, (what) => badLength(frame.length, `message: ${what}`));
   const d = readMessage(r, ctx);
   if (r.remaining !== 0) throw badLength(frame.length, `message: ${r.remaining} trailing byte(s) after the message`);
   return d;

@@ -6,9 +6,8 @@
 // bits are irrelevant") and always zero on send. ADD-PATH path identifiers
 // (RFC 7911) are not supported: CodecContext.addPath is "none".
 import { type IpFamily, type Prefix, prefix } from "@ironlb/core/ip";
+import type { Reader, Writer } from "@ironlb/core/wire";
 import type { BgpWireError } from "./errors.ts";
-import type { Reader } from "./reader.ts";
-import type { Writer } from "./writer.ts";
 
 const bitsOf = (family: IpFamily) => (family === "ipv4" ? 32 : 128);
 

@@ -6,10 +6,9 @@
 // A NOTIFICATION always ends the session, so its decoder is lenient: a bad
 // shutdown communication is reported as undefined, never as an error
 // (RFC 9003 §4: an invalid one is logged and ignored).
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { CeaseSubcode, ErrorCode, errorCodeName, errorSubcodeName } from "./codes.ts";
 import { BgpAssertionError } from "./errors.ts";
-import type { Reader } from "./reader.ts";
-import type { Writer } from "./writer.ts";
 
 export interface NotificationMessage {
   readonly type: "notification";

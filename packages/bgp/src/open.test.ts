@@ -1,14 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { Reader } from "@ironlb/core/wire";
 import { open as openArb } from "./arbitraries.fixtures.ts";
 import { assertCodecLaws, type Codec, expectWireError, hex, unhex } from "./codec-laws.fixtures.ts";
 import { baseContext } from "./context.ts";
 import { BgpWireError } from "./errors.ts";
 import { decodeOpen, encodeOpen, type OpenMessage, sizeOfOpen } from "./open.ts";
-import { Reader } from "./reader.ts";
+import { readErrors } from "./wire.ts";
 
 const codec: Codec<OpenMessage> = { sizeOf: sizeOfOpen, encode: encodeOpen, decode: decodeOpen };
-const reader = (b: Uint8Array) => new Reader(b, (w) => new BgpWireError(w, { code: 2, subcode: 0 }));
+const reader = (b: Uint8Array) => new Reader(b, readErrors((w) => new BgpWireError(w, { code: 2, subcode: 0 })));
 
 const typical: OpenMessage = {
   type: "open",

@@ -6,11 +6,11 @@
 // means for the session (version, peer AS, hold time, identifier, required
 // capabilities: RFC 4271 §6.2) is judged in session/negotiate.ts, because it
 // needs configuration the codec does not have.
+import { Reader, type Writer } from "@ironlb/core/wire";
 import { type Capability, decodeCapability, encodeCapability, sizeOfCapability } from "./capabilities.ts";
 import { ErrorCode, OpenSubcode } from "./codes.ts";
 import { BgpWireError } from "./errors.ts";
-import { Reader } from "./reader.ts";
-import type { Writer } from "./writer.ts";
+import { readErrors } from "./wire.ts";
 
 export const OptionalParameterType = {
   Capabilities: 2,
@@ -41,6 +41,7 @@ const MAX_PARAM_VALUE = 255;
 
 const openError = (what: string) =>
   new BgpWireError(`OPEN: ${what}`, { code: ErrorCode.OpenMessage, subcode: OpenSubcode.Unspecific });
+const openErrors = readErrors(openError);
 
 /** Groups capabilities into parameters whose values fit in one length byte. */
 function paramChunks(capabilities: readonly Capability[]): Capability[][] {
@@ -127,8 +128,8 @@ export function decodeOpen(r: Reader): OpenMessage {
     paramsLen = r.u16("extended optional parameters length");
     extended = true;
   }
-  const params = r.sub(paramsLen, "optional parameters", openError);
-  r.end("OPEN", openError);
+  const params = r.sub(paramsLen, "optional parameters", openErrors);
+  r.end("OPEN", openErrors);
   const capabilities: Capability[] = [];
   const parameters: OptionalParameter[] = [];
   while (params.remaining > 0) {
@@ -138,7 +139,7 @@ export function decodeOpen(r: Reader): OpenMessage {
     if (type === OptionalParameterType.Capabilities) {
       // RFC 5492 §4: one parameter may hold several capabilities, and
       // capabilities may be spread over several parameters.
-      const caps = new Reader(value.bytes, openError, value.offset, value.limit);
+      const caps = new Reader(value.bytes, openErrors, value.offset, value.limit);
       while (caps.remaining > 0) capabilities.push(decodeCapability(caps));
     } else {
       parameters.push({ type, data: value.rest() });

@@ -1,8 +1,7 @@
 // ROUTE-REFRESH (RFC 2918 §3): AFI, a reserved octet (RFC 7313 §3 turned it
 // into a message subtype: 0 request, 1 BoRR, 2 EoRR), SAFI. Always 23 bytes
 // with the header (checked in message.ts).
-import type { Reader } from "./reader.ts";
-import type { Writer } from "./writer.ts";
+import type { Reader, Writer } from "@ironlb/core/wire";
 
 export interface RouteRefreshMessage {
   readonly type: "route-refresh";

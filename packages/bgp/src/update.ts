@@ -11,14 +11,13 @@
 // Deliberately not here: rules that need the peer (LOCAL_PREF from an eBGP
 // peer, confederation segments from an eBGP peer); see session/receive.ts.
 import type { Prefix } from "@ironlb/core/ip";
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { attributeCode, decodeAttributes, encodeAttributes, sizeOfAttributes } from "./attributes/registry.ts";
 import { AttrCode, type PathAttribute } from "./attributes/types.ts";
 import { ErrorCode, UpdateSubcode } from "./codes.ts";
 import type { CodecContext } from "./context.ts";
 import { BgpWireError, type Remedy, strongerRemedy } from "./errors.ts";
 import { decodePrefixes, encodePrefixes, sizeOfPrefixes } from "./nlri.ts";
-import type { Reader } from "./reader.ts";
-import type { Writer } from "./writer.ts";
 
 export interface UpdateMessage {
   readonly type: "update";

@@ -9,11 +9,10 @@
 //
 // Deliberately not here: merging AS_PATH with AS4_PATH (as4.ts), the eBGP
 // rule on confederation segments (needs the peer type; session side).
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { AS_TRANS, UpdateSubcode } from "../codes.ts";
 import { BgpAssertionError } from "../errors.ts";
 import type { CodecContext } from "../context.ts";
-import type { Reader } from "../reader.ts";
-import type { Writer } from "../writer.ts";
 import { AttrCode, AttrFlag, type AsPathSegment, type AsPathSegmentType, type AttributeEntry, type AttributeFail } from "./types.ts";
 
 const segmentCodes: Record<AsPathSegmentType, number> = { set: 1, sequence: 2, "confed-sequence": 3, "confed-set": 4 };

@@ -15,12 +15,11 @@
 //     does (the RFC 4271 session reset is out of proportion, RFC 7606 §2).
 // Then each row's decoder sees exactly its value. Decoding continues past
 // recoverable problems and reports them all; a session-reset problem throws.
+import { Reader, type Writer } from "@ironlb/core/wire";
 import { ErrorCode, UpdateSubcode } from "../codes.ts";
 import type { CodecContext } from "../context.ts";
 import { BgpWireError, type Remedy, strongerRemedy } from "../errors.ts";
-import type { Reader } from "../reader.ts";
-import { Reader as ValueReader } from "../reader.ts";
-import type { Writer } from "../writer.ts";
+import { readErrors } from "../wire.ts";
 import { aggregatorEntry, as4AggregatorEntry, atomicAggregateEntry } from "./aggregator.ts";
 import { as4PathEntry, asPathEntry } from "./as-path.ts";
 import { communitiesEntry } from "./communities.ts";
@@ -220,9 +219,9 @@ export function decodeAttributes(r: Reader, ctx: CodecContext): AttributeBlock {
       continue;
     }
     try {
-      const v = new ValueReader(r.bytes, (what) => fail(what), valueStart, r.offset);
+      const v = new Reader(r.bytes, readErrors(fail), valueStart, r.offset);
       const a = entry.decode(v, ctx, fail);
-      v.end(entry.name, (what) => fail(what));
+      v.end(entry.name);
       attributes.push(a);
     } catch (err) {
       if (!(err instanceof BgpWireError)) throw err;

@@ -2,10 +2,9 @@
 // member), attribute type codes and flag bits. Each member is decoded and
 // encoded by the registry row of the same code (registry.ts).
 import type { IpAddress, Prefix } from "@ironlb/core/ip";
+import type { Reader, Writer } from "@ironlb/core/wire";
 import type { BgpWireError, Remedy } from "../errors.ts";
 import type { CodecContext } from "../context.ts";
-import type { Reader } from "../reader.ts";
-import type { Writer } from "../writer.ts";
 
 export const AttrCode = {
   Origin: 1,

@@ -14,7 +14,7 @@ import { type Capability, encodeCapability, sizeOfCapability } from "../capabili
 import { Afi, AS_TRANS, ErrorCode, OpenSubcode, Safi } from "../codes.ts";
 import { BgpWireError } from "../errors.ts";
 import type { OpenMessage } from "../open.ts";
-import { Writer } from "../writer.ts";
+import { allocWriter } from "../wire.ts";
 
 export const BGP_VERSION = 4;
 
@@ -75,7 +75,7 @@ export function advertisedFamilies(capabilities: readonly Capability[]): IpFamil
 }
 
 function encodeCaps(caps: readonly Capability[]): Uint8Array {
-  const w = Writer.alloc(caps.reduce((n, c) => n + sizeOfCapability(c), 0));
+  const w = allocWriter(caps.reduce((n, c) => n + sizeOfCapability(c), 0));
   for (const c of caps) encodeCapability(w, c);
   return w.bytes;
 }

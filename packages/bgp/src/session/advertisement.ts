@@ -23,7 +23,7 @@ import { compareLargeCommunity } from "../attributes/large-communities.ts";
 import { encodeAttributes, sizeOfAttributes } from "../attributes/registry.ts";
 import type { LargeCommunity, PathAttribute } from "../attributes/types.ts";
 import type { CodecContext } from "../context.ts";
-import { Writer } from "../writer.ts";
+import { allocWriter } from "../wire.ts";
 
 export interface Advertisement {
   readonly prefix: Prefix;
@@ -126,7 +126,7 @@ export function resolveAttributes(a: Advertisement, peer: PeerContext): Attribut
   const nh = resolveNextHop(a, peer);
   if (typeof nh === "string") return nh;
   const attrs = pathAttributes(a, peer, nh.nextHop);
-  const w = Writer.alloc(sizeOfAttributes(attrs, peer.codec));
+  const w = allocWriter(sizeOfAttributes(attrs, peer.codec));
   encodeAttributes(w, attrs, peer.codec);
   const id = `${advertisementKey(a)}|${formatIp(nh.nextHop)}|${nh.linkLocal === undefined ? "" : formatIp(nh.linkLocal)}`;
   return { id, family: a.prefix.family, bytes: w.bytes, nextHop: nh.nextHop, linkLocalNextHop: nh.linkLocal };

@@ -11,11 +11,11 @@
 //   IPv4 withdraw: [withdrawn len][prefixes...][attr len 0]
 //   IPv6 withdraw: [0][attr len][MP_UNREACH(prefixes...)]
 import { ipToBytes } from "@ironlb/core/ip";
+import type { Writer } from "@ironlb/core/wire";
 import { AttrCode, AttrFlag } from "../attributes/types.ts";
 import { Afi, MessageType, Safi } from "../codes.ts";
 import { BgpAssertionError } from "../errors.ts";
 import { encodeHeader, HEADER_LENGTH } from "../header.ts";
-import type { Writer } from "../writer.ts";
 import type { AttributeSet } from "./advertisement.ts";
 
 const UPDATE_FIXED = HEADER_LENGTH + 4; // withdrawn length + total path attribute length
