@@ -138,7 +138,7 @@ describe("ironlb controller", () => {
       expect(metrics).toContain('ironlb_allocator_addresses_in_use_total{pool="lan"} 1');
       expect(metrics).toContain('ironlb_allocator_ipv4_addresses_total{pool="manual"} 4');
       expect(metrics).toContain("ironlb_controller_leader 1");
-      expect(metrics).toMatch(/ironlb_controller_reconcile_duration_seconds_count\{kind="service"\} \d+/);
+      expect(metrics).toMatch(/ironlb_controller_reconcile_duration_seconds_count\{kind="reprocess-all"\} [1-9]/);
       const ready = await waitFor(async () => {
         const r = await fetch(`${url}/readyz?verbose`);
         return r.status === 200 ? r.text() : false;

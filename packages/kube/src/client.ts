@@ -14,6 +14,7 @@ import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, ServerConfigu
 import { existsSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
+import { createRestClient, SharedAgent, type RestClient } from "./rest.ts";
 
 export interface ClientOptions {
   /** Path of a kubeconfig file; overrides $KUBECONFIG and in-cluster config. */
@@ -27,6 +28,8 @@ export interface Clients {
   readonly core: CoreV1Api;
   readonly coordination: CoordinationV1Api;
   readonly discovery: DiscoveryV1Api;
+  /** Lean JSON requests for hot write paths (status, Events); same credentials and connections. */
+  readonly rest: RestClient;
   /** The API server URL in use (for logs). */
   readonly server: string;
 }
@@ -52,22 +55,23 @@ export function loadKubeConfig(options: ClientOptions = {}): KubeConfig {
 export function createClients(options: ClientOptions = {}): Clients {
   const kubeConfig = loadKubeConfig(options);
   const server = kubeConfig.getCurrentCluster()?.server ?? "";
+  const agents = new SharedAgent();
   const configuration = createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
-    authMethods: { default: keepAliveAuth(kubeConfig) },
+    authMethods: { default: keepAliveAuth(kubeConfig, agents) },
   });
   return {
     kubeConfig,
     core: new CoreV1Api(configuration),
     coordination: new CoordinationV1Api(configuration),
     discovery: new DiscoveryV1Api(configuration),
+    rest: createRestClient(kubeConfig, agents),
     server,
   };
 }
 
-/** client-node's authentication, with its per-request agent swapped for one shared keep-alive agent. */
-function keepAliveAuth(kubeConfig: KubeConfig): { getName(): string; applySecurityAuthentication(context: RequestContext): Promise<void> } {
-  let shared: { agent: http.Agent; fingerprint: string } | undefined;
+/** client-node's authentication, with its per-request agent swapped for the shared keep-alive agent. */
+function keepAliveAuth(kubeConfig: KubeConfig, agents: SharedAgent): { getName(): string; applySecurityAuthentication(context: RequestContext): Promise<void> } {
   return {
     getName: () => "default",
     async applySecurityAuthentication(context) {
@@ -76,13 +80,7 @@ function keepAliveAuth(kubeConfig: KubeConfig): { getName(): string; applySecuri
       // Proxy agents (hpagent, socks) are left as client-node made them.
       if (fresh === undefined || (fresh.constructor !== http.Agent && fresh.constructor !== https.Agent)) return;
       const opts = (fresh as http.Agent & { options: Record<string, unknown> }).options;
-      const fingerprint = ["ca", "cert", "key", "pfx", "passphrase", "rejectUnauthorized", "servername"].map((k) => String(opts[k] ?? "")).join("\u0000");
-      if (shared === undefined || shared.fingerprint !== fingerprint || shared.agent.constructor !== fresh.constructor) {
-        shared?.agent.destroy();
-        const Agent = fresh.constructor as typeof http.Agent;
-        shared = { agent: new Agent({ ...opts, keepAlive: true }), fingerprint };
-      }
-      context.setAgent(shared.agent);
+      context.setAgent(agents.get(fresh.constructor === https.Agent, opts));
     },
   };
 }

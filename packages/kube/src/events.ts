@@ -10,6 +10,7 @@
 import type { CoreV1Api, CoreV1Event, V1ObjectReference } from "@kubernetes/client-node";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { Clock } from "./clock.ts";
+import type { RestClient } from "./rest.ts";
 
 export type EventType = "Normal" | "Warning";
 
@@ -24,6 +25,8 @@ export interface EventTarget {
 
 export interface EventRecorderOptions {
   readonly api: CoreV1Api;
+  /** When given, Events go through the lean REST path (one per allocation in the controller). */
+  readonly rest?: RestClient | undefined;
   readonly clock: Clock;
   /** e.g. "ironlb-controller" or "ironlb-speaker". */
   readonly component: string;
@@ -106,10 +109,10 @@ export class EventRecorder {
       seen.count++;
       seen.lastSeen = now;
       try {
-        await this.#opts.api.patchNamespacedEvent(
-          { name: seen.name, namespace: seen.namespace, body: { count: seen.count, lastTimestamp: ts.toISOString() } },
-          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-        );
+        const body = { count: seen.count, lastTimestamp: ts.toISOString() };
+        const rest = this.#opts.rest;
+        if (rest !== undefined) await rest.request("PATCH", `/api/v1/namespaces/${encodeURIComponent(seen.namespace)}/events/${encodeURIComponent(seen.name)}`, body, "application/merge-patch+json");
+        else await this.#opts.api.patchNamespacedEvent({ name: seen.name, namespace: seen.namespace, body }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
         return;
       } catch {
         // The Event may have been garbage-collected (TTL): fall through and create anew.
@@ -139,7 +142,11 @@ export class EventRecorder {
       reportingComponent: this.#opts.component,
       reportingInstance: this.#opts.host,
     };
-    await this.#opts.api.createNamespacedEvent({ namespace: target.namespace, body });
+    const rest = this.#opts.rest;
+    if (rest !== undefined) {
+      // Plain JSON on the wire: timestamps as RFC 3339 text, as the serializer would write them.
+      await rest.request("POST", `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/events`, { apiVersion: "v1", kind: "Event", ...body });
+    } else await this.#opts.api.createNamespacedEvent({ namespace: target.namespace, body });
     this.#seen.set(key, { name, namespace: target.namespace, count: 1, lastSeen: now });
     if (this.#seen.size > 4096) this.#evict(now, window);
   }

@@ -10,6 +10,7 @@ export { EventRecorder, type EventRecorderOptions, type EventTarget, type EventT
 export { LeaderElector, type LeaderElectionOptions } from "./leader.ts";
 export { removeCondition, setCondition, type ConditionInput } from "./conditions.ts";
 export { writeServiceStatus, type ServiceStatusUpdate } from "./status.ts";
+export type { RestClient } from "./rest.ts";
 export { createLogger, silentLogger, type LogFields, type LogLevel, type Logger, type LoggerOptions } from "./log.ts";
 export { parseHostPort, startMonitoringServer, type MonitoringServer, type MonitoringServerOptions, type ReadinessCheck } from "./http-server.ts";
 // The Kubernetes object types consumers reason about, so they need no client library of their own.
