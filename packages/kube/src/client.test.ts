@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { createClients } from "./client.ts";
+import { describeError, isConflict } from "./errors.ts";
 
 let server: Server | undefined;
 let dir = "";
@@ -14,13 +15,24 @@ afterEach(async () => {
   if (dir !== "") rmSync(dir, { recursive: true, force: true });
 });
 
-test("API calls share one keep-alive connection and still carry the credentials", async () => {
+test("API calls and REST requests share one keep-alive connection and carry the credentials; REST errors read as API errors", async () => {
   let connections = 0;
   const auth: string[] = [];
+  const bodies: string[] = [];
   server = createServer((req, res) => {
     auth.push(req.headers.authorization ?? "");
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "x" } }));
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      bodies.push(`${req.method} ${req.url} ${req.headers["content-type"] ?? ""} ${body}`);
+      if (req.url?.endsWith("/conflict")) {
+        res.writeHead(409, { "content-type": "application/json" });
+        res.end(JSON.stringify({ kind: "Status", code: 409, reason: "Conflict", message: "the object has been modified" }));
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "x" } }));
+    });
   });
   server.on("connection", () => connections++);
   await new Promise<void>((r) => server?.listen(0, "127.0.0.1", () => r()));
@@ -40,6 +52,12 @@ test("API calls share one keep-alive connection and still carry the credentials"
   );
   const clients = createClients({ kubeconfig: file });
   for (let i = 0; i < 5; i++) expect((await clients.core.readNamespace({ name: "x" })).metadata?.name).toBe("x");
+  const got = await clients.rest.request<{ metadata: { name: string } }>("PATCH", "/api/v1/namespaces/x", { metadata: { labels: { a: "b" } } }, "application/merge-patch+json");
+  expect(got.metadata.name).toBe("x");
+  const err = await clients.rest.request("GET", "/api/v1/conflict").catch((e: unknown) => e);
+  expect(isConflict(err)).toBe(true);
+  expect(describeError(err)).toBe("HTTP 409: the object has been modified");
   expect(connections).toBe(1);
-  expect(auth).toEqual(Array(5).fill("Bearer secret-token"));
+  expect(auth).toEqual(Array(7).fill("Bearer secret-token"));
+  expect(bodies[5]).toBe('PATCH /api/v1/namespaces/x application/merge-patch+json {"metadata":{"labels":{"a":"b"}}}');
 });
