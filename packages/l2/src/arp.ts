@@ -7,9 +7,9 @@
 // (operations 3/4 decode fine and are simply not requests), ARP over VLANs
 // beyond what ethernet.ts handles.
 import type { IpAddress } from "@ironlb/core/ip";
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { L2Error } from "./errors.ts";
 import { macFromBytes, macToBytes, type Mac } from "./mac.ts";
-import type { Reader, Writer } from "./reader.ts";
 
 // RFC 826 / IANA "ar$op" values.
 export const ArpOperation = {
@@ -48,9 +48,9 @@ export function decodeArp(r: Reader): ArpPacket {
     throw new L2Error("L2_UNSUPPORTED", `ARP for hardware ${htype}/${hlen} and protocol 0x${ptype.toString(16)}/${plen} (only Ethernet/IPv4)`);
   }
   const operation = r.u16("ARP operation");
-  const senderMac = macFromBytes(r.view(6, "ARP sender hardware address"));
+  const senderMac = macFromBytes(r.take(6, "ARP sender hardware address"));
   const senderIp = v4(r.u32("ARP sender protocol address"));
-  const targetMac = macFromBytes(r.view(6, "ARP target hardware address"));
+  const targetMac = macFromBytes(r.take(6, "ARP target hardware address"));
   const targetIp = v4(r.u32("ARP target protocol address"));
   return { operation, senderMac, senderIp, targetMac, targetIp };
 }
@@ -74,9 +74,9 @@ export function encodeArp(w: Writer, p: ArpPacket): void {
   w.u8(HLEN);
   w.u8(PLEN);
   w.u16(p.operation);
-  w.raw(macToBytes(p.senderMac));
+  w.put(macToBytes(p.senderMac));
   w.u32(Number(p.senderIp.value));
-  w.raw(macToBytes(p.targetMac));
+  w.put(macToBytes(p.targetMac));
   w.u32(Number(p.targetIp.value));
-  if (w.offset - start !== ARP_PACKET_SIZE) throw new Error("ARP: encode and sizeOf disagree");
+  w.assertWritten("ARP", ARP_PACKET_SIZE, start);
 }

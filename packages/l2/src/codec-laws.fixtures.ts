@@ -3,7 +3,8 @@
 // re-encoding is byte-stable, and encoding at an offset inside a larger
 // buffer writes the same bytes there and nothing elsewhere.
 import { expect } from "vitest";
-import { Reader, Writer } from "./reader.ts";
+import { type Reader, Writer } from "@ironlb/core/wire";
+import { l2Reader, l2Writer, writeErrors } from "./wire.ts";
 
 export interface Codec<T> {
   readonly decode: (r: Reader) => T;
@@ -13,19 +14,19 @@ export interface Codec<T> {
 
 export function assertCodecLaws<T>(codec: Codec<T>, value: T): Uint8Array {
   const size = codec.sizeOf(value);
-  const w = new Writer(size);
+  const w = l2Writer(size);
   codec.encode(w, value);
   expect(w.offset).toBe(size);
   const bytes = w.bytes;
-  const r = new Reader(bytes);
+  const r = l2Reader(bytes);
   const decoded = codec.decode(r);
   expect(r.remaining).toBe(0);
   expect(decoded).toEqual(value);
-  const again = new Writer(codec.sizeOf(decoded));
+  const again = l2Writer(codec.sizeOf(decoded));
   codec.encode(again, decoded);
   expect(Buffer.from(again.bytes).toString("hex")).toBe(Buffer.from(bytes).toString("hex"));
   const big = new Uint8Array(size + 11).fill(0xa5);
-  const at = new Writer(big, 7);
+  const at = new Writer(big, writeErrors, 7);
   codec.encode(at, value);
   expect(Buffer.from(big.subarray(7, 7 + size)).toString("hex")).toBe(Buffer.from(bytes).toString("hex"));
   expect([...big.subarray(0, 7), ...big.subarray(7 + size)].every((b) => b === 0xa5)).toBe(true);

@@ -11,9 +11,9 @@
 // frame exactly; padFrame() brings a frame to the 60-byte minimum for sending.
 // Deliberately not here: 802.1ad (QinQ) and LLC/SNAP: such frames decode with
 // their outer EtherType and the rest as payload.
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { L2Error } from "./errors.ts";
 import { macFromBytes, macToBytes, type Mac } from "./mac.ts";
-import type { Reader, Writer } from "./reader.ts";
 
 // IEEE registry values as named in the RFCs that use them.
 export const EtherType = {
@@ -48,8 +48,8 @@ export interface EthernetFrame {
 
 export function decodeEthernet(r: Reader): EthernetFrame {
   r.require(ETHERNET_HEADER_SIZE, "Ethernet header");
-  const destination = macFromBytes(r.view(6, "destination"));
-  const source = macFromBytes(r.view(6, "source"));
+  const destination = macFromBytes(r.take(6, "destination"));
+  const source = macFromBytes(r.take(6, "source"));
   let etherType = r.u16("EtherType");
   let vlan: VlanTag | undefined;
   if (etherType === EtherType.Vlan) {
@@ -57,7 +57,7 @@ export function decodeEthernet(r: Reader): EthernetFrame {
     vlan = { priority: tci >>> 13, dropEligible: (tci & 0x1000) !== 0, id: tci & 0x0fff };
     etherType = r.u16("inner EtherType");
   }
-  const payload = r.rest();
+  const payload = r.copy(r.remaining, "Ethernet payload");
   return vlan === undefined ? { destination, source, etherType, payload } : { destination, source, vlan, etherType, payload };
 }
 
@@ -70,8 +70,8 @@ export function encodeEthernet(w: Writer, frame: EthernetFrame): void {
   if (!Number.isInteger(frame.etherType) || frame.etherType < 0 || frame.etherType > 0xffff) {
     throw new L2Error("L2_INVALID_ARGUMENT", `EtherType ${frame.etherType} is not 16 bits`);
   }
-  w.raw(macToBytes(frame.destination));
-  w.raw(macToBytes(frame.source));
+  w.put(macToBytes(frame.destination));
+  w.put(macToBytes(frame.source));
   if (frame.vlan !== undefined) {
     const { priority, dropEligible, id } = frame.vlan;
     if (priority < 0 || priority > 7 || id < 0 || id > 0xfff) throw new L2Error("L2_INVALID_ARGUMENT", `bad 802.1Q tag ${JSON.stringify(frame.vlan)}`);
@@ -79,8 +79,8 @@ export function encodeEthernet(w: Writer, frame: EthernetFrame): void {
     w.u16((priority << 13) | (dropEligible ? 0x1000 : 0) | id);
   }
   w.u16(frame.etherType);
-  w.raw(frame.payload);
-  if (w.offset - start !== sizeOfEthernet(frame)) throw new Error("Ethernet: encode and sizeOf disagree");
+  w.put(frame.payload);
+  w.assertWritten("Ethernet", sizeOfEthernet(frame), start);
 }
 
 /** Pads a frame with zeros to the 60-byte Ethernet minimum (IEEE 802.3 §3.2.8). */

@@ -3,7 +3,8 @@
 // that turns frames into replies or drop reasons, conflict evidence, and the
 // announcer that runs it all over injected packet connections.
 export { L2Error, type L2ErrorCode } from "./errors.ts";
-export { Reader, Writer } from "./reader.ts";
+export { l2Reader, l2Writer } from "./wire.ts";
+export type { Reader, Writer } from "@ironlb/core/wire";
 export {
   ALL_NODES,
   BROADCAST_MAC,

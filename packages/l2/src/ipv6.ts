@@ -6,8 +6,8 @@
 // Deliberately not here: extension headers (a packet whose next header is not
 // the upper layer is returned as-is, payload undecoded), fragmentation, jumbograms.
 import { ipFromBytes, ipToBytes, type IpAddress } from "@ironlb/core/ip";
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { L2Error } from "./errors.ts";
-import type { Reader, Writer } from "./reader.ts";
 
 export const IPV6_HEADER_SIZE = 40;
 
@@ -36,9 +36,9 @@ export function decodeIpv6(r: Reader): Ipv6Packet {
   const length = r.u16("IPv6 payload length");
   const nextHeader = r.u8("IPv6 next header");
   const hopLimit = r.u8("IPv6 hop limit");
-  const source = ipFromBytes(r.bytes(16, "IPv6 source"));
-  const destination = ipFromBytes(r.bytes(16, "IPv6 destination"));
-  const payload = r.bytes(length, "IPv6 payload");
+  const source = ipFromBytes(r.copy(16, "IPv6 source"));
+  const destination = ipFromBytes(r.copy(16, "IPv6 destination"));
+  const payload = r.copy(length, "IPv6 payload");
   return { trafficClass: (first >>> 20) & 0xff, flowLabel: first & 0xfffff, nextHeader, hopLimit, source, destination, payload };
 }
 
@@ -57,10 +57,10 @@ export function encodeIpv6(w: Writer, p: Ipv6Packet): void {
   w.u16(p.payload.length);
   w.u8(p.nextHeader);
   w.u8(p.hopLimit);
-  w.raw(ipToBytes(p.source));
-  w.raw(ipToBytes(p.destination));
-  w.raw(p.payload);
-  if (w.offset - start !== sizeOfIpv6(p)) throw new Error("IPv6: encode and sizeOf disagree");
+  w.put(ipToBytes(p.source));
+  w.put(ipToBytes(p.destination));
+  w.put(p.payload);
+  w.assertWritten("IPv6", sizeOfIpv6(p), start);
 }
 
 function inRange(v: number, max: number): boolean {

@@ -12,11 +12,11 @@
 // responder, which reports them as drop reasons. Other ICMPv6 types decode
 // to `unknown` with their body kept.
 import { ipFromBytes, ipToBytes, type IpAddress } from "@ironlb/core/ip";
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { L2Error } from "./errors.ts";
 import { IpProtocol, upperLayerChecksum, type PseudoHeader } from "./ipv6.ts";
 import { macFromBytes, macToBytes, type Mac } from "./mac.ts";
-import type { Writer } from "./reader.ts";
-import { Reader } from "./reader.ts";
+import { l2Reader } from "./wire.ts";
 
 // IANA ICMPv6 "type" numbers (RFC 4861 §4.3, §4.4).
 export const Icmpv6Type = {
@@ -74,21 +74,21 @@ const NDP_FIXED = 20; // reserved/flags(4) + target(16)
  */
 export function decodeIcmpv6(r: Reader, pseudo?: PseudoHeader): Icmpv6Message {
   if (pseudo !== undefined) {
-    const whole = r.bytes(r.remaining, "ICMPv6 message");
+    const whole = r.copy(r.remaining, "ICMPv6 message");
     if (upperLayerChecksum(pseudo, IpProtocol.Icmpv6, whole) !== 0) throw new L2Error("L2_CHECKSUM", "ICMPv6 checksum mismatch");
-    return decodeIcmpv6(new Reader(whole));
+    return decodeIcmpv6(l2Reader(whole));
   }
   const icmpType = r.u8("ICMPv6 type");
   const code = r.u8("ICMPv6 code");
   r.skip(2, "ICMPv6 checksum");
   if (icmpType !== Icmpv6Type.NeighborSolicitation && icmpType !== Icmpv6Type.NeighborAdvertisement) {
-    return { type: "unknown", icmpType, code, body: r.rest() };
+    return { type: "unknown", icmpType, code, body: r.copy(r.remaining, "ICMPv6 body") };
   }
   // RFC 4861 §7.1.1 / §7.1.2: ICMP Code is 0.
   if (code !== 0) throw new L2Error("L2_INVALID_FIELD", `ICMPv6 type ${icmpType} with code ${code}`);
   const flags = r.u8("NDP flags");
   r.skip(3, "NDP reserved");
-  const target = ipFromBytes(r.bytes(16, "NDP target address"));
+  const target = ipFromBytes(r.copy(16, "NDP target address"));
   const options = decodeOptions(r);
   if (icmpType === Icmpv6Type.NeighborSolicitation) return { type: "neighbor-solicitation", target, options };
   return {
@@ -112,10 +112,10 @@ function decodeOptions(r: Reader): NdpOption[] {
     const isLla = optionType === NdpOptionType.SourceLinkLayerAddress || optionType === NdpOptionType.TargetLinkLayerAddress;
     if (isLla && units === 1) {
       // RFC 2464 §8: on Ethernet the option is exactly 8 bytes, a 6-byte MAC.
-      const mac = macFromBytes(body.bytes(6, "link-layer address"));
+      const mac = macFromBytes(body.copy(6, "link-layer address"));
       options.push({ type: optionType === NdpOptionType.SourceLinkLayerAddress ? "source-lla" : "target-lla", mac });
     } else {
-      options.push({ type: "unknown", optionType, data: body.rest() });
+      options.push({ type: "unknown", optionType, data: body.copy(body.remaining, "NDP option data") });
     }
     body.end(`NDP option ${optionType}`);
   }
@@ -144,7 +144,7 @@ export function encodeIcmpv6(w: Writer, m: Icmpv6Message, pseudo?: PseudoHeader)
     w.u8(m.icmpType);
     w.u8(m.code);
     w.u16(0);
-    w.raw(m.body);
+    w.put(m.body);
   } else {
     if (m.target.family !== "ipv6") throw new L2Error("L2_INVALID_ARGUMENT", "an NDP target is an IPv6 address");
     const ns = m.type === "neighbor-solicitation";
@@ -153,10 +153,10 @@ export function encodeIcmpv6(w: Writer, m: Icmpv6Message, pseudo?: PseudoHeader)
     w.u16(0);
     w.u8(ns ? 0 : (m.router ? FLAG_ROUTER : 0) | (m.solicited ? FLAG_SOLICITED : 0) | (m.override ? FLAG_OVERRIDE : 0));
     w.zeros(3);
-    w.raw(ipToBytes(m.target));
+    w.put(ipToBytes(m.target));
     for (const o of m.options) encodeOption(w, o);
   }
-  if (w.offset - start !== size) throw new Error("ICMPv6: encode and sizeOf disagree");
+  w.assertWritten("ICMPv6", size, start);
   if (pseudo !== undefined) {
     const checksum = upperLayerChecksum(pseudo, IpProtocol.Icmpv6, w.bytes.subarray(start, start + size));
     w.bytes[start + 2] = checksum >>> 8;
@@ -171,12 +171,12 @@ function encodeOption(w: Writer, o: NdpOption): void {
     if (total % 8 !== 0 || total > 255 * 8) throw new L2Error("L2_INVALID_ARGUMENT", `NDP option ${o.optionType}: ${total} bytes is not a multiple of 8 up to 2040`);
     w.u8(o.optionType);
     w.u8(total / 8);
-    w.raw(o.data);
+    w.put(o.data);
     return;
   }
   w.u8(o.type === "source-lla" ? NdpOptionType.SourceLinkLayerAddress : NdpOptionType.TargetLinkLayerAddress);
   w.u8(1);
-  w.raw(macToBytes(o.mac));
+  w.put(macToBytes(o.mac));
 }
 
 function checkByte(v: number, what: string): void {
