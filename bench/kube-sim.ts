@@ -11,6 +11,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { createServer, request, Agent, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
+import { PerformanceObserver } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createKubeSim } from "@ironlb/kube-sim";
 import { header, percentile, table } from "./lib/report.ts";
@@ -290,8 +291,18 @@ export async function run(args: readonly string[]): Promise<void> {
       sim: { p50: [], p99: [], max: [], missing: 0, deliveries: 0, cpu: [] },
       floor: { p50: [], p99: [], max: [], missing: 0, deliveries: 0, cpu: [] },
     };
+    // GC pauses in this (server) process during fan-out, to tell them apart from scheduling delay.
+    const gcPauses: { start: number; duration: number }[] = [];
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, duration: e.duration });
+    });
+    gcObserver.observe({ entryTypes: ["gc"] });
+    const gcDuring: Record<"sim" | "floor", { total: number; max: number }> = { sim: { total: 0, max: 0 }, floor: { total: 0, max: 0 } };
     for (let r = 0; r < reps; r++) {
       for (const target of ["sim", "floor"] as const) {
+        // Start each run from a collected heap (node --expose-gc, as `npm run bench` runs it).
+        (globalThis as { gc?: () => void }).gc?.();
+        const windowStart = performance.now();
         const res = await measured<FanoutResult>(
           worker,
           target === "sim"
@@ -306,6 +317,13 @@ export async function run(args: readonly string[]): Promise<void> {
               }
             : { task: "fanout", url: floor.url, watchPath: "/watch?watch=true", patchPath: "/status", watchers, events, rate },
         );
+        // Observer entries arrive asynchronously: let them in, then keep the ones inside this run.
+        await new Promise((r) => setImmediate(r));
+        const inRun = gcPauses.filter((p) => p.start >= windowStart).map((p) => p.duration);
+        gcPauses.length = 0;
+        const g = gcDuring[target];
+        g.total += inRun.reduce((a, b) => a + b, 0);
+        g.max = Math.max(g.max, ...inRun, 0);
         const f = fanout[target];
         f.p50.push(percentile(res.latencies, 50));
         f.p99.push(percentile(res.latencies, 99));
@@ -330,6 +348,10 @@ export async function run(args: readonly string[]): Promise<void> {
         ["fan-out (write -> every watcher)", "deliveries", "missing", "p50 ms", "p99 ms", "p99 range", "max ms", "server CPU us/delivery"],
         [row("kube-sim", fanout.sim), row("floor", fanout.floor)],
       ),
+    );
+    gcObserver.disconnect();
+    console.log(
+      `GC in the server process (it hosts both) during fan-out runs: kube-sim runs ${gcDuring.sim.total.toFixed(0)} ms (longest pause ${gcDuring.sim.max.toFixed(1)} ms), floor runs ${gcDuring.floor.total.toFixed(0)} ms (longest ${gcDuring.floor.max.toFixed(1)} ms)`,
     );
     const simP99 = percentile(fanout.sim.p99, 50);
     console.log(`\nratio kube-sim/floor: p50 ${(percentile(fanout.sim.p50, 50) / percentile(fanout.floor.p50, 50)).toFixed(2)}x, p99 ${(simP99 / percentile(fanout.floor.p99, 50)).toFixed(2)}x`);

@@ -25,8 +25,12 @@ export interface ChangeEvent {
   readonly cur: StoredObject;
   /** The object before the change (MODIFIED, DELETED). */
   readonly prev: StoredObject | undefined;
-  /** Serialised watch lines, filled lazily by the first watcher that needs each. */
-  lines: { [type: string]: string | undefined };
+  /**
+   * Serialised watch lines, filled lazily by the first watcher that needs
+   * each; Buffers, so that a hundred watchers write the same bytes instead
+   * of each converting the string again.
+   */
+  lines: { [type: string]: Buffer | undefined };
 }
 
 /** Something that receives every change of a collection (a watch). */

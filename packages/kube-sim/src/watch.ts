@@ -41,7 +41,7 @@ export interface WatchEnv {
 }
 
 export class Watch implements ChangeSink {
-  private pending = "";
+  private pending: Buffer[] = [];
   private flushScheduled = false;
   private closed = false;
   private sentColumns = false;
@@ -125,14 +125,14 @@ export class Watch implements ChangeSink {
   }
 
   /** The line for an event, cached on the event for plain watchers. */
-  private shared(e: ChangeEvent, type: string, o: StoredObject): string {
+  private shared(e: ChangeEvent, type: string, o: StoredObject): Buffer {
     if (!this.plain()) return this.line(type, o.obj, undefined);
     let line = e.lines[type];
     if (line === undefined) e.lines[type] = line = this.line(type, o.obj, o.json);
     return line;
   }
 
-  private line(type: string, obj: KubeObject, json: string | undefined): string {
+  private line(type: string, obj: KubeObject, json: string | undefined): Buffer {
     const { rt, table } = this.spec;
     if (table) {
       const served = rt.view ? rt.view.fromStored(obj) : obj;
@@ -142,22 +142,22 @@ export class Watch implements ChangeSink {
         this.sentColumns = true;
       } else t["columnDefinitions"] = null;
       t["rows"] = [tableRow(table.columns, obj, served, table.include, this.env.now())];
-      return `${JSON.stringify({ type, object: t })}\n`;
+      return Buffer.from(`${JSON.stringify({ type, object: t })}\n`);
     }
-    if (rt.view) return `${JSON.stringify({ type, object: rt.view.fromStored(obj) })}\n`;
-    return `{"type":"${type}","object":${json ?? JSON.stringify(obj)}}\n`;
+    if (rt.view) return Buffer.from(`${JSON.stringify({ type, object: rt.view.fromStored(obj) })}\n`);
+    return Buffer.from(`{"type":"${type}","object":${json ?? JSON.stringify(obj)}}\n`);
   }
 
-  private bookmark(initialEventsEnd: boolean): string {
+  private bookmark(initialEventsEnd: boolean): Buffer {
     const { rt } = this.spec;
     const metadata: Record<string, unknown> = { resourceVersion: String(this.env.store.resourceVersion) };
     if (initialEventsEnd) metadata["annotations"] = { "k8s.io/initial-events-end": "true" };
-    return `${JSON.stringify({ type: "BOOKMARK", object: { kind: rt.kind, apiVersion: apiVersionOf(rt), metadata } })}\n`;
+    return Buffer.from(`${JSON.stringify({ type: "BOOKMARK", object: { kind: rt.kind, apiVersion: apiVersionOf(rt), metadata } })}\n`);
   }
 
-  private push(line: string): void {
+  private push(line: Buffer): void {
     if (this.closed) return;
-    this.pending += line;
+    this.pending.push(line);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -166,9 +166,9 @@ export class Watch implements ChangeSink {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.pending === "" || this.closed) return;
-    const chunk = this.pending;
-    this.pending = "";
+    if (this.pending.length === 0 || this.closed) return;
+    const chunk = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    this.pending = [];
     this.res.write(chunk);
     // A watcher that does not read falls ever further behind; like the apiserver, end its
     // stream rather than buffer without bound. It resumes from its last resourceVersion.
