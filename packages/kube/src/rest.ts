@@ -52,14 +52,33 @@ export function createRestClient(kubeConfig: KubeConfig, agents: SharedAgent): R
   const base = new URL(server);
   const secure = base.protocol === "https:";
   const prefix = base.pathname.replace(/\/$/, "");
+  // Credentials are re-read at most once a second: client-node builds a new
+  // agent each time it applies them (3% of the controller's CPU when done per
+  // request), and a token refreshed less than a second ago is still valid.
+  let cached: { at: number; value: Promise<{ opts: https.RequestOptions; tls: Record<string, unknown> }> } | undefined;
+  const credentials = () => {
+    const now = Date.now();
+    if (cached === undefined || now - cached.at >= 1_000) {
+      const value = (async () => {
+        const opts: https.RequestOptions = {};
+        await kubeConfig.applyToHTTPSOptions(opts);
+        // applyToHTTPSOptions made a one-off agent for these options; ours is shared.
+        if (opts.agent instanceof http.Agent) opts.agent.destroy();
+        const tls: Record<string, unknown> = {};
+        for (const k of TLS_KEYS) if ((opts as Record<string, unknown>)[k] !== undefined) tls[k] = (opts as Record<string, unknown>)[k];
+        return { opts, tls };
+      })();
+      cached = { at: now, value };
+      // A failure (an exec plugin that errored) is not kept.
+      value.catch(() => {
+        if (cached?.value === value) cached = undefined;
+      });
+    }
+    return cached.value;
+  };
   return {
     async request<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
-      const opts: https.RequestOptions = {};
-      await kubeConfig.applyToHTTPSOptions(opts);
-      // applyToHTTPSOptions made a one-off agent for these options; ours is shared.
-      if (opts.agent instanceof http.Agent) opts.agent.destroy();
-      const tls: Record<string, unknown> = {};
-      for (const k of TLS_KEYS) if ((opts as Record<string, unknown>)[k] !== undefined) tls[k] = (opts as Record<string, unknown>)[k];
+      const { opts, tls } = await credentials();
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const headers: Record<string, string | number> = { ...(opts.headers as Record<string, string> | undefined), Accept: "application/json" };
       if (payload !== undefined) {
