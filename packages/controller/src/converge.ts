@@ -25,7 +25,6 @@ import type { Allocator, AllocResult, Assignment, ServiceRequest } from "@ironlb
 import type { Labels, Pool } from "@ironlb/core/config";
 import { formatIp, prefixContains, tryParseIp, type IpAddress } from "@ironlb/core/ip";
 import {
-  clusterIpFamily,
   handlesClass,
   isLoadBalancer,
   POOL_ANNOTATION,
@@ -183,16 +182,11 @@ function convergeBalancer(key: string, svc: V1Service, ctx: ConvergeContext, dra
     rec.log("info", "no address pools configured", { event: "clearAssignment", reason: "noConfig" });
     return fail(ConditionReason.NoPool, "no address pools are configured");
   }
-  // Step 3: the family comes from the clusterIPs.
-  const family = clusterIpFamily(svc);
-  if (!family.ok) {
-    clearState(key, draft, ctx);
-    rec.log("info", "service has no clusterIPs", { event: "clearAssignment", reason: "noClusterIPs" });
-    return fail(reasonFor(family.error.code), family.error.message);
-  }
+  // Step 3: the family comes from the clusterIPs (toServiceRequest fails with NO_CLUSTER_IP without them).
   const req = toServiceRequest(svc, ctx.namespaceLabels(svc.metadata?.namespace ?? ""));
   if (!req.ok) {
     clearState(key, draft, ctx);
+    rec.log("info", "service has no usable clusterIPs", { event: "clearAssignment", reason: "noClusterIPs", error: req.error.message });
     return fail(reasonFor(req.error.code), req.error.message);
   }
   // Step 4: the IPs the Service holds now.
@@ -271,8 +265,9 @@ function convergeBalancer(key: string, svc: V1Service, ctx: ConvergeContext, dra
     }
     lbIps = [...got.value.ips];
     recordKey(key, req.value, ctx);
-    rec.event("Normal", EventReason.IPAllocated, `Assigned IP ${goQuoteList(texts(lbIps))}`);
-    rec.log("info", "IP address assigned", { event: "ipAllocated", pool: got.value.pool, ip: texts(lbIps) });
+    const assigned = texts(lbIps);
+    rec.event("Normal", EventReason.IPAllocated, `Assigned IP ${goQuoteList(assigned)}`);
+    rec.log("info", "IP address assigned", { event: "ipAllocated", pool: got.value.pool, ip: assigned });
   }
 
   const pool = allocator.pool(key);
