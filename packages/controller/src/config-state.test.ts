@@ -14,7 +14,7 @@ const cm = (config?: string): ConfigMapLike => (config === undefined ? { data: {
 interface Row {
   readonly desc: string;
   readonly input: ConfigMapLike | undefined;
-  readonly want: Partial<Record<keyof Extract<ConfigObservation, { kind: "loaded" }>, unknown>> & { kind: ConfigObservation["kind"] };
+  readonly want: { readonly kind: ConfigObservation["kind"]; readonly first?: boolean; readonly poolsChanged?: boolean; readonly recovered?: boolean; readonly keptLast?: boolean };
   readonly stale: boolean;
   readonly pools: readonly string[] | null;
   readonly problem?: string;
