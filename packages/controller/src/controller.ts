@@ -281,6 +281,7 @@ export class Controller {
   #onService(e: InformerEvent<V1Service>): void {
     if (!this.#leading) return;
     const key = serviceKeyOf(e.object);
+    if (e.type === "delete") this.#written.delete(key);
     const w = this.#written.get(key);
     if (w !== undefined && e.type === "update" && e.object.metadata?.resourceVersion === w.service.metadata?.resourceVersion) {
       // The echo of our own write: the object is exactly what was decided (the
@@ -446,7 +447,8 @@ export class Controller {
     if (w === null) return d.verdict;
     try {
       const updated = await writeServiceStatus(this.#o.clients.rest, w);
-      this.#written.set(d.key, { baseVersion: w.resourceVersion, service: updated });
+      // Remembered only while the cache lags behind (the echo may have come first).
+      if (this.#cached(d.key)?.metadata?.resourceVersion === w.resourceVersion) this.#written.set(d.key, { baseVersion: w.resourceVersion, service: updated });
       this.metrics.statusWrite("ok");
       this.#log.debug("status written", { op: "updateServiceStatus", service: d.key, resourceVersion: updated.metadata?.resourceVersion });
       return d.verdict;
