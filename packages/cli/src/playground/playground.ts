@@ -66,11 +66,11 @@ export interface StopReport {
 
 /** Why the netns mode cannot run here, or null when it can. */
 export function netnsUnavailable(): string | null {
-  const missing: string[] = [];
-  if (process.getuid?.() !== 0) missing.push("root");
-  for (const b of NETNS_BINARIES) if (findBinary(b) === undefined) missing.push(b);
-  if (missing.length === 0) return null;
-  return `missing ${missing.join(", ")} (as root: apt-get install iproute2 bird2 iputils-arping iptables)`;
+  const reasons: string[] = [];
+  if (process.getuid?.() !== 0) reasons.push("not running as root");
+  const missing = NETNS_BINARIES.filter((b) => findBinary(b) === undefined);
+  if (missing.length > 0) reasons.push(`${missing.join(", ")} not installed (apt-get install iproute2 bird2 iputils-arping iptables)`);
+  return reasons.length === 0 ? null : reasons.join("; ");
 }
 
 interface SpeakerHandle {
@@ -107,7 +107,7 @@ export class Playground {
   constructor(options: PlaygroundOptions) {
     this.options = options;
     const why = netnsUnavailable();
-    if (options.mode === "netns" && why !== null) throw new PlaygroundError("PLAYGROUND_COMMAND_FAILED", `--netns: ${why}`);
+    if (options.mode === "netns" && why !== null) throw new PlaygroundError("PLAYGROUND_COMMAND_FAILED", `--mode netns: ${why}`);
     this.mode = options.mode === "dry-run" || why !== null ? "dry-run" : "netns";
     this.fallbackReason = options.mode === "auto" ? why : null;
     this.namespaces = new NetnsSet(runPrefix());
