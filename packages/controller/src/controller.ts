@@ -85,7 +85,7 @@ export interface ControllerOptions {
   readonly logger?: Logger | undefined;
   /** Without it this replica leads from the start (a single replica, as MetalLB runs). */
   readonly leaderElection?: LeaderElectionSettings | undefined;
-  /** Status writes in flight at once. Default 8. */
+  /** Status writes in flight at once. Default 16 (bench/controller.ts: 8 -> 16 -> 32 raised allocation from about 0.4 to 0.5 of the raw patch rate; 16 keeps a real API server comfortable). */
   readonly concurrency?: number | undefined;
   /** Informer restart backoff after API errors (default 200 ms doubling to 30 s). */
   readonly informerBackoff?: { readonly minMs: number; readonly maxMs: number } | undefined;
@@ -127,7 +127,7 @@ export class Controller {
     this.#o = options;
     this.#clock = options.clock ?? realClock;
     this.#log = options.logger ?? silentLogger;
-    this.#concurrency = Math.max(1, options.concurrency ?? 8);
+    this.#concurrency = Math.max(1, options.concurrency ?? 16);
     const cmName = options.configMapName ?? "config";
     this.#config = new ConfigTracker(`${options.namespace}/${cmName}`);
     this.metrics = new ControllerMetrics(options.registry, () => (this.#leading ? this.#allocator : null));

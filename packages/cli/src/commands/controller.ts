@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option("--node-name <name>", "node this replica runs on (default: $NODE_NAME)")
     .option("--pod-name <name>", "this replica's identity in the Lease and Events (default: $POD_NAME, then the host name)")
     .option("--log-level <level>", "debug, info, warn or error", levelArg, "info")
-    .option("--concurrency <n>", "status writes in flight at once", intArg("--concurrency", 1, 256), 8)
+    .option("--concurrency <n>", "status writes in flight at once", intArg("--concurrency", 1, 256), 16)
     .addHelpText("after", EXAMPLES)
     .action(async (opts: Options) => {
       // Arguments first: a typo is reported before the Kubernetes client (slow to load) is.
