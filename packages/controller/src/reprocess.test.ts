@@ -1,3 +1,4 @@
+// The order of a full pass (reference §2.6): IP holders first, ties by key.
 import { expect, test } from "vitest";
 import type { V1Service } from "@ironlb/kube";
 import { reprocessOrder } from "./reprocess.ts";
