@@ -8,9 +8,8 @@
 // Deliberately not here: hostnames (no DNS in the membership path: a name
 // that does not resolve must not stall failure detection), zone ids.
 import { formatIp, ip as makeIp, ipFromBytes, ipToBytes, tryParseIp, type IpAddress } from "@ironlb/core/ip";
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { MembershipError, WireError } from "./errors.ts";
-import type { Reader } from "./wire/reader.ts";
-import type { Writer } from "./wire/writer.ts";
 
 export const DEFAULT_PORT = 7946;
 

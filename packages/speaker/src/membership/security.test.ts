@@ -6,9 +6,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Cluster, secret, type Node } from "./cluster.fixtures.ts";
 import { endpoint } from "./endpoint.ts";
 import type { RejectReason } from "./events.ts";
+import { wireWriter } from "./wire/fields.ts";
 import { messageCodec, type Message } from "./wire/messages.ts";
 import { deriveKey, sealPacket, type PacketHeader } from "./wire/packet.ts";
-import { Writer } from "./wire/writer.ts";
 import type { Datagram } from "./fake-network.ts";
 
 const wrongSecret = new TextEncoder().encode("not-the-cluster-secret");
@@ -29,7 +29,7 @@ async function three(seed: number): Promise<[Cluster, Node, Node, Node]> {
 
 function forge(secretBytes: Uint8Array, header: Omit<PacketHeader, "session" | "seq"> & Partial<PacketHeader>, messages: readonly Message[]): Uint8Array {
   const encoded = messages.map((m) => {
-    const w = Writer.alloc(messageCodec.sizeOf(m));
+    const w = wireWriter(messageCodec.sizeOf(m));
     messageCodec.encode(w, m);
     return w.bytes;
   });

@@ -34,10 +34,9 @@ import { BroadcastQueue } from "./broadcasts.ts";
 import { ReplayGuard } from "./replay.ts";
 import { suspicionBounds } from "./suspicion.ts";
 import { isLive, MemberTable, type MemberRecord } from "./table.ts";
+import { wireReader, wireWriter } from "./wire/fields.ts";
 import { chunkEntries, decodeMessages, MESSAGE_HEADER_SIZE, messageCodec, PUSH_PULL_FIXED, type Message, type PushPullEntry } from "./wire/messages.ts";
 import { headerCodec, openPacket, sealPacket, TAG_SIZE, type PacketHeader } from "./wire/packet.ts";
-import { Reader } from "./wire/reader.ts";
-import { Writer } from "./wire/writer.ts";
 
 export interface SwimOptions {
   readonly name: string;
@@ -220,7 +219,7 @@ export class Swim {
     if (verdict !== "ok") return this.#reject(verdict, source, `${h.from} session ${h.session} seq ${h.seq} time ${h.time}`, now);
     let messages: Message[];
     try {
-      messages = decodeMessages(new Reader(opened.body));
+      messages = decodeMessages(wireReader(opened.body));
     } catch (err) {
       if (err instanceof WireError) return this.#reject("malformed", source, err.message, now);
       throw err;
@@ -588,7 +587,7 @@ export class Swim {
 }
 
 function encodeMessage(m: Message): Uint8Array {
-  const w = Writer.alloc(messageCodec.sizeOf(m));
+  const w = wireWriter(messageCodec.sizeOf(m));
   messageCodec.encode(w, m);
   return w.bytes;
 }

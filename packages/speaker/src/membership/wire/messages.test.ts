@@ -4,8 +4,8 @@ import { endpoint } from "../endpoint.ts";
 import { WireError } from "../errors.ts";
 import { arbEntry, arbMessage } from "./arbitraries.fixtures.ts";
 import { assertCodecLaws, encodeWith, expectWireError, hex, unhex } from "./codec-laws.fixtures.ts";
+import { wireReader } from "./fields.ts";
 import { chunkEntries, decodeMessages, entrySize, MAX_PARTS, messageCodec, type Message, type PushPullEntry } from "./messages.ts";
-import { Reader } from "./reader.ts";
 
 const a4 = endpoint("10.99.0.1", 7946);
 const a6 = endpoint("fd00:99::1", 7946);
@@ -53,7 +53,7 @@ describe("message codec", () => {
     fc.assert(
       fc.property(fc.array(arbMessage, { maxLength: 6 }), (ms) => {
         const bytes = Buffer.concat(ms.map((m) => encodeWith(messageCodec, m)));
-        expect(decodeMessages(new Reader(new Uint8Array(bytes)))).toEqual(ms);
+        expect(decodeMessages(wireReader(new Uint8Array(bytes)))).toEqual(ms);
       }),
       { numRuns: 200 },
     );
@@ -78,17 +78,17 @@ describe("message codec", () => {
   ];
 
   it.each(malformed)("%s -> %s", (_desc, wire, code) => {
-    expectWireError(() => decodeMessages(new Reader(unhex(wire))), code as "WIRE_TRUNCATED");
+    expectWireError(() => decodeMessages(wireReader(unhex(wire))), code as "WIRE_TRUNCATED");
   });
 
   it("no messages at all is a valid (empty) sequence", () => {
-    expect(decodeMessages(new Reader(new Uint8Array(0)))).toEqual([]);
+    expect(decodeMessages(wireReader(new Uint8Array(0)))).toEqual([]);
   });
 
   it("every proper prefix of every golden is truncated, never anything else", () => {
     for (const [, , wire] of goldens) {
       const bytes = unhex(wire);
-      for (let n = 1; n < bytes.length; n++) expectWireError(() => decodeMessages(new Reader(bytes.subarray(0, n))), "WIRE_TRUNCATED");
+      for (let n = 1; n < bytes.length; n++) expectWireError(() => decodeMessages(wireReader(bytes.subarray(0, n))), "WIRE_TRUNCATED");
     }
   });
 
@@ -97,13 +97,13 @@ describe("message codec", () => {
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
         let ms: Message[];
         try {
-          ms = decodeMessages(new Reader(bytes));
+          ms = decodeMessages(wireReader(bytes));
         } catch (err) {
           expect(err).toBeInstanceOf(WireError);
           return;
         }
         const again = new Uint8Array(Buffer.concat(ms.map((m) => encodeWith(messageCodec, m))));
-        expect(decodeMessages(new Reader(again))).toEqual(ms);
+        expect(decodeMessages(wireReader(again))).toEqual(ms);
       }),
       { numRuns: 3000 },
     );
@@ -115,7 +115,7 @@ describe("message codec", () => {
         const bytes = encodeWith(messageCodec, m);
         if (bytes.length > 0) bytes[at % bytes.length] = value;
         try {
-          decodeMessages(new Reader(bytes));
+          decodeMessages(wireReader(bytes));
         } catch (err) {
           expect(err).toBeInstanceOf(WireError);
         }

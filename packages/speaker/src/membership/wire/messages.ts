@@ -23,10 +23,10 @@
 //
 // Deliberately not here: authentication and the envelope (packet.ts), what a
 // message means (swim.ts).
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { WireError } from "../errors.ts";
 import { endpointSize, readEndpoint, writeEndpoint, type Endpoint } from "../endpoint.ts";
-import type { Reader } from "./reader.ts";
-import { shortStringSize, type Writer } from "./writer.ts";
+import { readShortString, readU64, shortStringSize, writeShortString, writeU64 } from "./fields.ts";
 
 export const MSG_PING = 1;
 export const MSG_ACK = 2;
@@ -143,19 +143,19 @@ export const messageCodec = {
       case "pingReq":
         w.u32(m.seq);
         w.u8(m.nack ? FLAG_NACK : 0);
-        w.shortString(m.target);
+        writeShortString(w, m.target);
         writeEndpoint(w, m.targetAddress);
         break;
       case "alive":
-        w.u64(m.incarnation);
-        w.shortString(m.name);
+        writeU64(w, m.incarnation);
+        writeShortString(w, m.name);
         writeEndpoint(w, m.address);
         break;
       case "suspect":
       case "dead":
-        w.u64(m.incarnation);
-        w.shortString(m.name);
-        w.shortString(m.from);
+        writeU64(w, m.incarnation);
+        writeShortString(w, m.name);
+        writeShortString(w, m.from);
         break;
       case "pushPull":
         w.u8(m.reply ? FLAG_REPLY : 0);
@@ -164,8 +164,8 @@ export const messageCodec = {
         w.u16(m.entries.length);
         for (const e of m.entries) {
           w.u8(stateCodes.indexOf(e.state));
-          w.u64(e.incarnation);
-          w.shortString(e.name);
+          writeU64(w, e.incarnation);
+          writeShortString(w, e.name);
           writeEndpoint(w, e.address);
         }
         break;
@@ -173,7 +173,7 @@ export const messageCodec = {
         w.put(m.body);
         break;
     }
-    if (w.offset - start !== size) throw new RangeError(`${m.type}: wrote ${w.offset - start} byte(s), sizeOf said ${size}`);
+    w.assertWritten(m.type, size, start);
   },
 
   decode(r: Reader): Message {
@@ -203,14 +203,14 @@ function decodeBody(code: number, b: Reader): Message {
       return { type: "pingReq", seq, nack: (flags & FLAG_NACK) !== 0, target, targetAddress };
     }
     case MSG_ALIVE: {
-      const incarnation = b.u64("alive incarnation");
+      const incarnation = readU64(b, "alive incarnation");
       const n = name(b, "alive name");
       return { type: "alive", incarnation, name: n, address: readEndpoint(b, "alive") };
     }
     case MSG_SUSPECT:
     case MSG_DEAD: {
       const what = code === MSG_SUSPECT ? "suspect" : "dead";
-      const incarnation = b.u64(`${what} incarnation`);
+      const incarnation = readU64(b, `${what} incarnation`);
       const n = name(b, `${what} name`);
       const from = name(b, `${what} from`);
       return { type: what, incarnation, name: n, from };
@@ -227,7 +227,7 @@ function decodeBody(code: number, b: Reader): Message {
         const s = b.u8("push-pull entry state");
         const state = stateCodes[s];
         if (state === undefined) throw new WireError("WIRE_INVALID", `push-pull entry ${i}: state ${s}`);
-        const incarnation = b.u64("push-pull entry incarnation");
+        const incarnation = readU64(b, "push-pull entry incarnation");
         const n = name(b, "push-pull entry name");
         entries.push({ name: n, incarnation, state, address: readEndpoint(b, "push-pull entry") });
       }
@@ -242,7 +242,7 @@ function decodeBody(code: number, b: Reader): Message {
 export const MAX_NAME_BYTES = 253;
 
 function name(r: Reader, what: string): string {
-  const s = r.shortString(what);
+  const s = readShortString(r, what);
   if (s.length === 0) throw new WireError("WIRE_INVALID", `${what}: empty`);
   if (Buffer.byteLength(s) > MAX_NAME_BYTES) throw new WireError("WIRE_INVALID", `${what}: longer than ${MAX_NAME_BYTES} bytes`);
   return s;

@@ -28,10 +28,10 @@
 //
 // Deliberately not here: replay and clock checks (replay.ts), message meaning.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import type { Reader, Writer } from "@ironlb/core/wire";
 import { WireError } from "../errors.ts";
+import { readShortString, readU64, shortStringSize, wireReader, wireWriter, writeShortString, writeU64 } from "./fields.ts";
 import { MAX_NAME_BYTES } from "./messages.ts";
-import { Reader } from "./reader.ts";
-import { shortStringSize, Writer } from "./writer.ts";
 
 export const MAGIC = 0x494c;
 export const VERSION = 1;
@@ -59,11 +59,11 @@ export const headerCodec = {
     w.u16(MAGIC);
     w.u8(VERSION);
     w.u8(0);
-    w.u64(h.session);
+    writeU64(w, h.session);
     w.u32(h.seq);
-    w.u64(h.time);
-    w.shortString(h.from);
-    w.shortString(h.to);
+    writeU64(w, h.time);
+    writeShortString(w, h.from);
+    writeShortString(w, h.to);
   },
   decode(r: Reader): PacketHeader {
     const magic = r.u16("magic");
@@ -72,12 +72,12 @@ export const headerCodec = {
     if (version !== VERSION) throw new WireError("WIRE_INVALID", `version ${version}`);
     const flags = r.u8("flags");
     if (flags !== 0) throw new WireError("WIRE_INVALID", `reserved flags 0x${flags.toString(16)}`);
-    const session = r.u64("session");
+    const session = readU64(r, "session");
     const seq = r.u32("seq");
-    const time = r.u64("time");
-    const from = r.shortString("from");
+    const time = readU64(r, "time");
+    const from = readShortString(r, "from");
     if (from.length === 0 || Buffer.byteLength(from) > MAX_NAME_BYTES) throw new WireError("WIRE_INVALID", "from: empty or too long");
-    const to = r.shortString("to");
+    const to = readShortString(r, "to");
     if (Buffer.byteLength(to) > MAX_NAME_BYTES) throw new WireError("WIRE_INVALID", "to: too long");
     return { session, seq, time, from, to };
   },
@@ -92,7 +92,7 @@ export function deriveKey(secret: Uint8Array): Uint8Array {
 export function sealPacket(header: PacketHeader, messages: readonly Uint8Array[], key: Uint8Array): Uint8Array {
   const headerSize = headerCodec.sizeOf(header);
   const bodySize = messages.reduce((n, m) => n + m.length, 0);
-  const w = Writer.alloc(headerSize + bodySize + TAG_SIZE);
+  const w = wireWriter(headerSize + bodySize + TAG_SIZE);
   headerCodec.encode(w, header);
   for (const m of messages) w.put(m);
   const tag = createHmac("sha256", key).update(w.bytes.subarray(0, w.offset)).digest();
@@ -121,7 +121,7 @@ export function openPacket(bytes: Uint8Array, keys: readonly Uint8Array[]): Open
     return { ok: false, reason: "bad-mac", detail: "tag matches no key" };
   }
   // Authentic from here on: a decode failure is a peer's bug, not an attack.
-  const r = new Reader(signed);
+  const r = wireReader(signed);
   try {
     const header = headerCodec.decode(r);
     return { ok: true, header, body: r.bytes.subarray(r.offset, r.limit) };
