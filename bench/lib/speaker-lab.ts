@@ -169,8 +169,13 @@ export class SpeakerLab {
     const runDir = lab.runDir("speakerlab");
     const apiSocket = path.join(runDir, "api.sock");
     const simPort = Number(new URL(sim.url).port);
+    const open = new Set<net.Socket>();
     const apiServer = net.createServer((c) => {
       const u = net.connect(simPort, "127.0.0.1");
+      open.add(c);
+      open.add(u);
+      c.once("close", () => open.delete(c));
+      u.once("close", () => open.delete(u));
       const end = () => {
         c.destroy();
         u.destroy();
@@ -181,6 +186,8 @@ export class SpeakerLab {
       u.pipe(c);
     });
     await new Promise<void>((r) => apiServer.listen(apiSocket, () => r()));
+    apiServer.on("close", () => undefined);
+    (apiServer as net.Server & { openSockets?: Set<net.Socket> }).openSockets = open;
     // Inside a node namespace the API server is at 127.0.0.1:6443 (the forwarder).
     const kubeconfig = path.join(runDir, "kubeconfig");
     writeFileSync(kubeconfig, sim.kubeconfig().replace(sim.url, `http://127.0.0.1:${API_PORT}`));
@@ -347,9 +354,18 @@ export class SpeakerLab {
     );
   }
 
+  /**
+   * Stops the processes first (speakers withdraw and leave, the controller
+   * releases nothing), then the API: the other order would have kube-sim wait
+   * for keep-alive connections of clients that are still running.
+   */
   async close(): Promise<void> {
     this.kubelet.stop();
-    await this.sim.close();
+    await Promise.all([...this.nodes.map((n) => n.speaker?.stop({ grace: 3000 })), this.controller?.stop({ grace: 3000 })]);
+    await Promise.all(this.nodes.map((n) => n.forwarder.stop({ grace: 1000 })));
+    const open = (this.#apiServer as net.Server & { openSockets?: Set<net.Socket> }).openSockets;
+    for (const s of open ?? []) s.destroy();
+    await Promise.race([this.sim.close(), new Promise((r) => setTimeout(r, 5000))]);
     await new Promise<void>((r) => this.#apiServer.close(() => r()));
     void this.#runDir;
   }
