@@ -45,6 +45,9 @@ describe("formatIp", () => {
     [{ family: "ipv6", value: 0x20010db8000000000001000000000001n }, "2001:db8::1:0:0:1"],
     // RFC 5952 §4.2.1: the longest run wins even when it ends the address.
     [{ family: "ipv6", value: 0x20010db8000000000001000000000000n }, "2001:db8:0:0:1::"],
+    // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
+    [{ family: "ipv6", value: 0xffff01020304n }, "::ffff:1.2.3.4"],
+    [{ family: "ipv6", value: 0x1ffff01020304n }, "::1:ffff:102:304"],
   ] as [IpAddress, string][])("%o is %s", (addr, text) => {
     expect(formatIp(addr)).toBe(text);
   });
@@ -56,7 +59,8 @@ describe("formatIp", () => {
         const mask = ((1n << BigInt(16 * (zeroRun + 1))) - 1n) << BigInt(16 * (7 - zeroRun));
         for (const value of [v, v & ~mask]) {
           const text = formatIp({ family: "ipv6", value });
-          expect(text).toBe(Address6.fromBigInt(value).correctForm());
+          // ip-address does not apply RFC 5952 §5 to IPv4-mapped addresses; tested below.
+          if (value >> 32n !== 0xffffn) expect(text).toBe(Address6.fromBigInt(value).correctForm());
           expect(parseIp(text)).toEqual({ family: "ipv6", value });
         }
       }),

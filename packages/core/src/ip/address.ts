@@ -71,8 +71,10 @@ function formatV4(v: bigint): string {
 }
 
 // RFC 5952 §4: lowercase, no leading zeros, the longest run (first if tied) of
-// two or more zero groups becomes "::".
+// two or more zero groups becomes "::". §5: IPv4-mapped addresses keep the
+// dotted quad (::ffff:192.0.2.1).
 function formatV6(v: bigint): string {
+  if (v >> 32n === 0xffffn) return `::ffff:${formatV4(v & 0xffff_ffffn)}`;
   const groups: number[] = new Array<number>(8);
   // Number holds 53 bits exactly, so split through bigint 32 bits at a time.
   const words = [Number(v >> 96n), Number((v >> 64n) & 0xffff_ffffn), Number((v >> 32n) & 0xffff_ffffn), Number(v & 0xffff_ffffn)];
