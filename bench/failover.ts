@@ -188,25 +188,26 @@ async function trial(sl: SpeakerLab, monitor: NeighbourMonitor, ip: string, kind
   return t1 - t0;
 }
 
-/** Waits until only `owner` answers for `ip`, then makes the observer's kernel resolve it afresh. */
+/**
+ * Waits until `owner` alone announces `ip` (every speaker's own account, then
+ * arping), then makes the observer's kernel resolve it afresh; again if a
+ * late answer from another node got in first.
+ */
 async function settle(sl: SpeakerLab, owner: LabNode, ip: string): Promise<void> {
   const obs = sl.observer;
+  const announcing = async (n: LabNode) => /ironlb_speaker_announced\{service="default\/fo",protocol="layer2"/.test((await sl.http(n, "/metrics")).body);
   await waitFor(
     async () => {
-      const r = await arping(obs.ns, { ifname: obs.member.ifname, ip, count: 1, deadline: 1 });
-      return r.macs.length === 1 && r.macs[0] === owner.mac ? true : undefined;
-    },
-    { what: `only ${owner.name} to answer for ${ip}`, timeout: 120_000, interval: 200 },
-  );
-  await obs.ns.ip(["neigh", "flush", "dev", obs.member.ifname]);
-  await obs.ns.exec("ping", ["-4", "-n", "-c", "1", "-W", "1", ip], { allowFailure: true });
-  await waitFor(
-    async () => {
-      const r = await obs.ns.ip(["-j", "neigh", "show", "dev", obs.member.ifname]);
-      const list = JSON.parse(r.stdout || "[]") as { dst: string; lladdr?: string }[];
+      const who = await Promise.all(sl.nodes.map(async (n) => ((await announcing(n)) ? n.name : "")));
+      if (who.filter((x) => x !== "").join() !== owner.name) return undefined;
+      const r = await arping(obs.ns, { ifname: obs.member.ifname, ip, count: 3, deadline: 2 });
+      if (r.macs.length !== 1 || r.macs[0] !== owner.mac) return undefined;
+      await obs.ns.ip(["neigh", "flush", "dev", obs.member.ifname]);
+      await obs.ns.exec("ping", ["-4", "-n", "-c", "1", "-W", "1", ip], { allowFailure: true });
+      const list = JSON.parse((await obs.ns.ip(["-j", "neigh", "show", "dev", obs.member.ifname])).stdout || "[]") as { dst: string; lladdr?: string }[];
       return list.find((x) => x.dst === ip)?.lladdr?.toLowerCase() === owner.mac ? true : undefined;
     },
-    { what: `the observer to map ${ip} to ${owner.name}`, timeout: 10_000, interval: 20 },
+    { what: `only ${owner.name} to announce ${ip}, and the observer to map it there`, timeout: 120_000, interval: 200, ignoreErrors: true },
   );
 }
 

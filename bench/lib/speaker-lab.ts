@@ -206,6 +206,8 @@ export class SpeakerLab {
     for (const ns of routerNs) routerMembers.push(await segment.add(ns));
     // Learn from gratuitous ARP for unknown IPs too (lab.md).
     await observerNs.sysctl({ [`net.ipv4.conf.${observer.member.ifname}.arp_accept`]: 1 });
+    // A client on the LAN: the service ranges are on-link, so the kernel ARPs for them (ping, neighbour entries).
+    for (const block of ["198.51.100.0/24", "203.0.113.0/24"]) await observerNs.ip(["route", "add", block, "dev", observer.member.ifname]);
 
     const self = new SpeakerLab(lab, o, sim, segment, observer, apiServer, runDir, kubeconfig, rootKubeconfig);
     const addresses: LabAddresses = {

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { electionOrder } from "@ironlb/core/election";
 import { DEFAULT_SPEAKER_SELECTOR, collectSpeakerStatus } from "@ironlb/speaker";
 import { createClients } from "@ironlb/kube";
+import { run } from "#testlib/exec";
 import { arping } from "#testlib/probes";
 import { describeLab } from "#testlib/suite";
 import { waitFor } from "#testlib/wait-for";
@@ -149,6 +150,13 @@ describeLab("speaker end to end: three nodes, an observer, BIRD", { root: true, 
           return s.length === 3 && s.every((x) => x.established) ? s : undefined;
         }, { what: `3 established sessions at ${r.ip}`, timeout: 30_000, interval: 200 });
       }
+      // What an operator sees: `ironlb speakers` lists every speaker's sessions, published by the speakers themselves.
+      const sessions = await waitFor(async () => {
+        const r = await run(process.execPath, [sl.cli, "speakers", "--kubeconfig", sl.rootKubeconfig, "--namespace", NAMESPACE, "-o", "json"]);
+        const v = JSON.parse(r.stdout) as { sessions: { node: string; peer: string; state: string }[] };
+        return v.sessions.length === 6 && v.sessions.every((x) => x.state === "up") ? v.sessions : undefined;
+      }, { what: "ironlb speakers to show six sessions up", timeout: 15_000, interval: 500 });
+      expect(sessions.map((x) => `${x.node}/${x.peer}`)).toEqual(["node-a/r1", "node-a/r2", "node-b/r1", "node-b/r2", "node-c/r1", "node-c/r2"]);
     });
 
     it("ETP=Cluster: three ECMP next hops with the communities and LOCAL_PREF; ETP=Local: only the endpoint node; delete withdraws", async () => {

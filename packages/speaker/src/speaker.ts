@@ -417,11 +417,15 @@ export class Speaker {
   #reprocessAll(): SyncState {
     this.#syncSessions();
     const keys = new Set([...this.#sources.services.list().map((s) => serviceKey(s as ServiceObject)), ...this.#decisions.keys()]);
+    const present = new Set<string>();
+    for (const s of this.#sources.services.list()) for (const ip of ingressIps(s as ServiceObject)) present.add(formatIp(ip));
     if (!this.#baselined) {
       // IPs in place when this speaker started are announced by someone already: take them over, do not probe.
-      for (const s of this.#sources.services.list()) for (const ip of ingressIps(s as ServiceObject)) this.#known.add(formatIp(ip));
+      for (const ip of present) this.#known.add(ip);
       this.#baselined = true;
     }
+    // Forget IPs no Service holds any more (a released IP that comes back later is new again).
+    for (const ip of this.#known) if (!present.has(ip)) this.#known.delete(ip);
     const changes: AnnouncementChange[] = [];
     for (const key of keys) changes.push(...this.#decide(key));
     this.#flush(changes);
