@@ -157,6 +157,8 @@ async function mode(name: string, membership: boolean, runs: Record<Kind, number
         process.stderr.write(`${name} ${kind} #${i + 1}: ${ms.toFixed(0)} ms\n`);
       }
     }
+    // After the last link cut the partition must have healed (one owner again) before anything new is timed.
+    if (pipelineRuns > 0) await settle(sl, sl.node(electionOrder(sl.nodes.map((x) => x.name), ip)[0] as string), ip);
     const pipeline = pipelineRuns > 0 ? await pipelineTrials(sl, await startCapture(obs.ns, { ifname: obs.member.ifname, filter: "arp" }), pipelineRuns) : undefined;
     return { mode: name, samples, pipeline };
   } finally {
@@ -240,7 +242,7 @@ async function pipelineTrials(sl: SpeakerLab, capture: Capture, runs: number): P
         await waitFor(async () => ((await r1.routes({ prefix: `${ip}/32` })).length > 0 ? true : undefined), { what: `${ip}/32 at BIRD`, timeout: 15_000, interval: 5 });
         out.route.push(Date.now() - t0);
       }
-      sl.sim.store.delete("services", "default", name);
+      // Kept: the next Service gets a fresh IP, so every layer 2 run includes the conflict probe of a new IP.
       process.stderr.write(`pipeline ${name}: ${pool === "lan" ? `ip ${out.ip.at(-1)?.toFixed(0)} ms, garp ${out.garp.at(-1)?.toFixed(0)} ms` : `route ${out.route.at(-1)?.toFixed(0)} ms`}\n`);
     }
   }

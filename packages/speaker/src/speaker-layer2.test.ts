@@ -154,5 +154,10 @@ describe("speaker, layer 2, through kube-sim", () => {
     // And deleting the Service withdraws it.
     rig.sim.store.delete("services", "default", "web");
     await until(() => owners("198.51.100.2").length === 0, "withdrawn after delete");
+    // A released IP handed out again is new to the cluster: probed before it is announced.
+    addService(rig, "again", { ips: ["198.51.100.2"] });
+    setEndpoints(rig, "again", ["node-a"]);
+    await until(() => owners("198.51.100.2").join() === "node-b", "node-b announces the IP again");
+    expect(speakers[1]?.layer2.last).toEqual(["198.51.100.2?"]);
   });
 });

@@ -417,15 +417,11 @@ export class Speaker {
   #reprocessAll(): SyncState {
     this.#syncSessions();
     const keys = new Set([...this.#sources.services.list().map((s) => serviceKey(s as ServiceObject)), ...this.#decisions.keys()]);
-    const present = new Set<string>();
-    for (const s of this.#sources.services.list()) for (const ip of ingressIps(s as ServiceObject)) present.add(formatIp(ip));
     if (!this.#baselined) {
       // IPs in place when this speaker started are announced by someone already: take them over, do not probe.
-      for (const ip of present) this.#known.add(ip);
+      for (const s of this.#sources.services.list()) for (const ip of ingressIps(s as ServiceObject)) this.#known.add(formatIp(ip));
       this.#baselined = true;
     }
-    // Forget IPs no Service holds any more (a released IP that comes back later is new again).
-    for (const ip of this.#known) if (!present.has(ip)) this.#known.delete(ip);
     const changes: AnnouncementChange[] = [];
     for (const key of keys) changes.push(...this.#decide(key));
     this.#flush(changes);
@@ -497,7 +493,16 @@ export class Speaker {
     const desired = buildDesired(this.#decisions.values(), this.#sessions.names);
     this.#desired = desired;
     this.#layer2.announce(desired.layer2.map((a) => ({ ip: a.ip, interfaces: a.interfaces, conflictCheck: this.#known.has(formatIp(a.ip)) ? "skip" : "probe" })));
-    for (const d of this.#decisions.values()) if (d.layer2.owner !== undefined || d.layer2.announce) for (const ip of d.ips) this.#known.add(formatIp(ip));
+    // Known from now on: IPs with an elected owner. Forgotten: IPs no Service holds (a released IP that comes back is new again).
+    const held = new Set<string>();
+    for (const d of this.#decisions.values()) {
+      for (const ip of d.ips) {
+        const text = formatIp(ip);
+        held.add(text);
+        if (d.layer2.owner !== undefined || d.layer2.announce) this.#known.add(text);
+      }
+    }
+    if (this.#baselined) for (const ip of this.#known) if (!held.has(ip)) this.#known.delete(ip);
     this.#sessions.setRoutes(desired.bgp);
     for (const c of desired.conflicts) {
       const k = `${c.peer}|${c.prefix}|${c.kept.localPref}`;
