@@ -69,6 +69,8 @@ describe("ironlb status and explain", () => {
     expect(r.stdout).toMatch(/team\s+0\/2/);
     expect(r.stdout).toMatch(/203\.0\.113\.0\s+lan\s+default\/a, default\/b \(shared, key "web"\)/);
     expect(r.stdout).toMatch(/default\/d\s+PoolExhausted\s+no available IPs/);
+    // No speaker runs here: the announcements section says so instead of failing the command.
+    expect(r.stdout).toContain("Announcements (published by the speakers):\nno speaker has published its state (are the speakers running?)");
     const report = JSON.parse(json.stdout) as { pools: { name: string; ipv4: { inUse: string } }[]; pending: { service: string; reason: string }[] };
     expect(report.pools.find((p) => p.name === "lan")?.ipv4.inUse).toBe("2");
     expect(report.pending).toEqual([expect.objectContaining({ service: "default/d", reason: "PoolExhausted" })]);

@@ -157,6 +157,11 @@ describeLab("speaker end to end: three nodes, an observer, BIRD", { root: true, 
         return v.sessions.length === 6 && v.sessions.every((x) => x.state === "up") ? v.sessions : undefined;
       }, { what: "ironlb speakers to show six sessions up", timeout: 15_000, interval: 500 });
       expect(sessions.map((x) => `${x.node}/${x.peer}`)).toEqual(["node-a/r1", "node-a/r2", "node-b/r1", "node-b/r2", "node-c/r1", "node-c/r2"]);
+      // `ironlb status` embeds the same published view below the pools.
+      const status = await run(process.execPath, [sl.cli, "status", "--kubeconfig", sl.rootKubeconfig, "--namespace", NAMESPACE, "-o", "json"]);
+      const report = JSON.parse(status.stdout) as { announcements: { view: { sessions: { node: string; peer: string; state: string }[] } | null; problem: string | null } };
+      expect(report.announcements.problem).toBeNull();
+      expect(report.announcements.view?.sessions.map((x) => `${x.node}/${x.peer}/${x.state}`)).toEqual(sessions.map((x) => `${x.node}/${x.peer}/up`));
     });
 
     it("ETP=Cluster: three ECMP next hops with the communities and LOCAL_PREF; ETP=Local: only the endpoint node; delete withdraws", async () => {

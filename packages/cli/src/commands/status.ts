@@ -4,6 +4,12 @@
 // the reason their ironlb.io/Allocated condition gives, and Services holding
 // an IP the current config would take back.
 //
+// Below that, the speakers' side: which node announces each Service (layer 2
+// owner, BGP nodes) and every BGP session's state, from the status each
+// speaker publishes on its own pod (the view `ironlb speakers` shows alone).
+// Reading it needs pods in IronLB's namespace; without that access the
+// section says why instead of failing the command.
+//
 // Built from the API alone (ConfigMap, Services, Namespaces) with the
 // allocator rebuilt from the statuses as the controller does on a restart,
 // so it works on any cluster, with or without access to the controller.
@@ -11,6 +17,7 @@ import type { Command } from "commander";
 import { emit, outputOption, renderTable, type OutputFormat } from "../cli-kit.ts";
 import type { IpAddress } from "@ironlb/core/ip";
 import type { ClusterState } from "../cluster-view.ts";
+import type { SpeakerStatusView, renderSpeakerStatus as RenderSpeakerStatus } from "@ironlb/speaker";
 
 export const order = 20;
 
@@ -19,6 +26,7 @@ interface Options {
   readonly namespace?: string;
   readonly configMap: string;
   readonly lbClass?: string;
+  readonly speakerSelector: string;
   readonly output: OutputFormat;
 }
 
@@ -37,15 +45,32 @@ export function register(program: Command): void {
     .option("--namespace <ns>", "namespace of IronLB's ConfigMap (default: $IRONLB_NAMESPACE, else ironlb-system)")
     .option("--config-map <name>", "name of the config ConfigMap", "config")
     .option("--lb-class <class>", "the controller's --lb-class, if it has one")
+    .option("--speaker-selector <labels>", "label selector of the speaker pods", "app.kubernetes.io/name=ironlb,app.kubernetes.io/component=speaker")
     .addOption(outputOption())
     .addHelpText("after", EXAMPLES)
     .action(async (opts: Options) => {
       const { readCluster } = await import("../cluster-view.ts");
       const { formatIp } = await import("@ironlb/core/ip");
       const state = await readCluster(opts);
-      const report = toReport(state, formatIp);
-      emit(opts.output, report, () => render(report));
+      const announcements = await readAnnouncements(opts);
+      const { renderSpeakerStatus } = await import("@ironlb/speaker");
+      const report = { ...toReport(state, formatIp), announcements };
+      emit(opts.output, report, () => render(report, renderSpeakerStatus));
     });
+}
+
+type Announcements = { readonly view: SpeakerStatusView; readonly problem: null } | { readonly view: null; readonly problem: string };
+
+async function readAnnouncements(opts: Options): Promise<Announcements> {
+  const { createClients, describeError } = await import("@ironlb/kube");
+  const { collectSpeakerStatus } = await import("@ironlb/speaker");
+  const namespace = opts.namespace ?? process.env["IRONLB_NAMESPACE"] ?? "ironlb-system";
+  try {
+    const view = await collectSpeakerStatus(createClients({ kubeconfig: opts.kubeconfig }), namespace, opts.speakerSelector);
+    return { view, problem: null };
+  } catch (err) {
+    return { view: null, problem: `cannot read the speakers in ${namespace}: ${describeError(err)}` };
+  }
 }
 
 interface FamilyUse {
@@ -88,7 +113,7 @@ function toReport(state: ClusterState, formatIp: (ip: IpAddress) => string): Rep
   };
 }
 
-function render(r: Report): string {
+function render(r: Report & { readonly announcements: Announcements }, renderSpeakers: typeof RenderSpeakerStatus): string {
   const out: string[] = [];
   out.push(`config ${r.configMap}: ${r.config.problem ?? `loaded, ${r.config.pools} pool${r.config.pools === 1 ? "" : "s"}`}`);
   if (r.pools.length > 0) {
@@ -103,5 +128,10 @@ function render(r: Report): string {
     out.push("", "Services holding IPs the current config does not allow (the controller will move them):");
     out.push(renderTable(["SERVICE", "IPS", "CODE", "MESSAGE"], r.conflicts.map((c) => [c.service, c.ips.join(", "), c.code, c.message])).trimEnd());
   }
+  out.push("", "Announcements (published by the speakers):");
+  if (r.announcements.view === null) out.push(r.announcements.problem);
+  else if (r.announcements.view.speakers.length === 0) out.push("no speaker has published its state (are the speakers running?)");
+  else out.push(renderSpeakers(r.announcements.view, renderTable).trimEnd());
   return out.join("\n") + "\n";
 }
+
