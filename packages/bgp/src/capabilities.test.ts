@@ -1,11 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { Reader } from "@ironlb/core/wire";
 import { capability } from "./arbitraries.fixtures.ts";
 import { type Capability, decodeCapability, encodeCapability, sizeOfCapability } from "./capabilities.ts";
 import { assertCodecLaws, type Codec, expectWireError, hex, unhex } from "./codec-laws.fixtures.ts";
 import { baseContext } from "./context.ts";
 import { BgpWireError } from "./errors.ts";
-import { reader } from "./wire.ts";
+import { bgpReadErrors } from "./wire.ts";
 
 const codec: Codec<Capability> = { sizeOf: sizeOfCapability, encode: encodeCapability, decode: decodeCapability };
 
@@ -47,6 +48,6 @@ describe("capabilities", () => {
     ["graceful restart of 3 bytes", "40 03 0078 00"],
     ["graceful restart family of 3 bytes", "40 05 0078 000101"],
   ])("malformed %s -> OPEN Message Error / Unspecific", (_name, wire) => {
-    expectWireError(() => decodeCapability(reader(unhex(wire), (w) => new BgpWireError(w, { code: 2, subcode: 0 }))), { code: 2, subcode: 0 });
+    expectWireError(() => decodeCapability(new Reader(unhex(wire), bgpReadErrors((w) => new BgpWireError(w, { code: 2, subcode: 0 })))), { code: 2, subcode: 0 });
   });
 });

@@ -5,11 +5,11 @@
 //   3. re-encoding the decoded value gives the same bytes;
 //   4. encoding into a larger buffer at an offset writes the same bytes there,
 //      and decoding from that offset gives the value back.
-import { type Reader, Writer } from "@ironlb/core/wire";
+import { Reader, Writer } from "@ironlb/core/wire";
 import { expect } from "vitest";
 import type { CodecContext } from "./context.ts";
 import { BgpWireError } from "./errors.ts";
-import { allocWriter, reader, writeErrors } from "./wire.ts";
+import { bgpReadErrors, bgpWriteErrors } from "./wire.ts";
 
 export interface Codec<T> {
   sizeOf(value: T, ctx: CodecContext): number;
@@ -21,14 +21,14 @@ const shortRead = (what: string) => new BgpWireError(`test reader: ${what}`, { c
 
 export function encodeWith<T>(codec: Codec<T>, value: T, ctx: CodecContext): Uint8Array {
   const size = codec.sizeOf(value, ctx);
-  const w = allocWriter(size);
+  const w = Writer.alloc(size, bgpWriteErrors);
   codec.encode(w, value, ctx);
   expect(w.offset, "encode wrote sizeOf bytes").toBe(size);
   return w.bytes;
 }
 
 export function decodeWith<T>(codec: Codec<T>, bytes: Uint8Array, ctx: CodecContext, offset = 0): T {
-  const r = reader(bytes, shortRead, offset);
+  const r = new Reader(bytes, bgpReadErrors(shortRead), offset);
   const v = codec.decode(r, ctx);
   expect(r.offset, "decode consumed every byte").toBe(bytes.length);
   return v;
@@ -41,11 +41,11 @@ export function assertCodecLaws<T>(codec: Codec<T>, value: T, ctx: CodecContext)
   expect(decoded).toEqual(value);
   expect(encodeWith(codec, decoded, ctx)).toEqual(bytes);
   const big = new Uint8Array(bytes.length + 20).fill(0xaa);
-  const w = new Writer(big, writeErrors, 10);
+  const w = new Writer(big, bgpWriteErrors, 10);
   codec.encode(w, value, ctx);
   expect(w.offset).toBe(10 + bytes.length);
   expect(big.subarray(10, 10 + bytes.length)).toEqual(bytes);
-  const r = reader(big, shortRead, 10, 10 + bytes.length);
+  const r = new Reader(big, bgpReadErrors(shortRead), 10, 10 + bytes.length);
   expect(codec.decode(r, ctx)).toEqual(value);
   expect(r.offset).toBe(10 + bytes.length);
   return bytes;

@@ -5,7 +5,7 @@
 //
 // Unknown message types decode to `unknown` with the raw body, as data: the
 // session answers them with NOTIFICATION 1/3 (RFC 4271 §6.1).
-import type { Reader, Writer } from "@ironlb/core/wire";
+import { Reader, Writer } from "@ironlb/core/wire";
 import { ErrorCode, HeaderSubcode, MessageType, messageTypeName } from "./codes.ts";
 import type { CodecContext } from "./context.ts";
 import { BgpAssertionError, BgpWireError, type Remedy } from "./errors.ts";
@@ -14,7 +14,7 @@ import { decodeNotification, encodeNotification, type NotificationMessage, sizeO
 import { decodeOpen, encodeOpen, type OpenMessage, sizeOfOpen } from "./open.ts";
 import { decodeRouteRefresh, encodeRouteRefresh, ROUTE_REFRESH_BODY, type RouteRefreshMessage } from "./route-refresh.ts";
 import { decodeUpdate, encodeUpdate, sizeOfUpdate, type UpdateMessage } from "./update.ts";
-import { allocWriter, reader } from "./wire.ts";
+import { bgpReadErrors, bgpWriteErrors } from "./wire.ts";
 
 export interface KeepaliveMessage {
   readonly type: "keepalive";
@@ -101,7 +101,7 @@ export function writeMessage(w: Writer, m: Message, ctx: CodecContext): void {
 }
 
 export function encodeMessage(m: Message, ctx: CodecContext): Uint8Array {
-  const w = allocWriter(sizeOfMessage(m, ctx));
+  const w = Writer.alloc(sizeOfMessage(m, ctx), bgpWriteErrors);
   writeMessage(w, m, ctx);
   return w.bytes;
 }
@@ -163,7 +163,7 @@ export function readMessage(r: Reader, ctx: CodecContext): DecodedMessage {
 
 /** Decodes one whole frame; trailing bytes after the message are an error. */
 export function decodeMessage(frame: Uint8Array, ctx: CodecContext): DecodedMessage {
-  const r = reader(frame, (what) => badLength(frame.length, `message: ${what}`));
+  const r = new Reader(frame, bgpReadErrors((what) => badLength(frame.length, `message: ${what}`)));
   const d = readMessage(r, ctx);
   if (r.remaining !== 0) throw badLength(frame.length, `message: ${r.remaining} trailing byte(s) after the message`);
   return d;

@@ -1,12 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { formatPrefix, parsePrefix, type Prefix } from "@ironlb/core/ip";
+import { Reader } from "@ironlb/core/wire";
 import { ipv4Prefix, ipv6Prefix } from "./arbitraries.fixtures.ts";
 import { assertCodecLaws, type Codec, expectWireError, hex, unhex } from "./codec-laws.fixtures.ts";
 import { baseContext } from "./context.ts";
 import { BgpWireError } from "./errors.ts";
 import { decodePrefix, encodePrefix, prefixBytes, sizeOfPrefix } from "./nlri.ts";
-import { reader } from "./wire.ts";
+import { bgpReadErrors } from "./wire.ts";
 
 const fail = (w: string) => new BgpWireError(w, { code: 3, subcode: 10 });
 const codec = (family: "ipv4" | "ipv6"): Codec<Prefix> => ({ sizeOf: sizeOfPrefix, encode: encodePrefix, decode: (r) => decodePrefix(r, family, fail) });
@@ -27,7 +28,7 @@ describe("NLRI prefixes", () => {
   });
 
   test("host bits past the length are ignored on receive (RFC 4271 §4.3)", () => {
-    const p = decodePrefix(reader(unhex("17 0a0103"), fail), "ipv4", fail);
+    const p = decodePrefix(new Reader(unhex("17 0a0103"), bgpReadErrors(fail)), "ipv4", fail);
     expect(formatPrefix(p)).toBe("10.1.2.0/23");
   });
 
@@ -45,6 +46,6 @@ describe("NLRI prefixes", () => {
     ["ipv4", "18 0a01"],
     ["ipv6", "40 20010db8"],
   ] as const)("%s %s -> the field's error", (family, wire) => {
-    expectWireError(() => decodePrefix(reader(unhex(wire), fail), family, fail), { code: 3, subcode: 10 });
+    expectWireError(() => decodePrefix(new Reader(unhex(wire), bgpReadErrors(fail)), family, fail), { code: 3, subcode: 10 });
   });
 });

@@ -6,10 +6,10 @@ import { assertCodecLaws, type Codec, expectWireError, hex, unhex } from "./code
 import { baseContext } from "./context.ts";
 import { BgpWireError } from "./errors.ts";
 import { decodeOpen, encodeOpen, type OpenMessage, sizeOfOpen } from "./open.ts";
-import { readErrors } from "./wire.ts";
+import { bgpReadErrors } from "./wire.ts";
 
 const codec: Codec<OpenMessage> = { sizeOf: sizeOfOpen, encode: encodeOpen, decode: decodeOpen };
-const reader = (b: Uint8Array) => new Reader(b, readErrors((w) => new BgpWireError(w, { code: 2, subcode: 0 })));
+const reader = (b: Uint8Array) => new Reader(b, bgpReadErrors((w) => new BgpWireError(w, { code: 2, subcode: 0 })));
 
 const typical: OpenMessage = {
   type: "open",

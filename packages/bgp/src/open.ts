@@ -10,7 +10,7 @@ import { Reader, type Writer } from "@ironlb/core/wire";
 import { type Capability, decodeCapability, encodeCapability, sizeOfCapability } from "./capabilities.ts";
 import { ErrorCode, OpenSubcode } from "./codes.ts";
 import { BgpWireError } from "./errors.ts";
-import { readErrors } from "./wire.ts";
+import { bgpReadErrors } from "./wire.ts";
 
 export const OptionalParameterType = {
   Capabilities: 2,
@@ -41,7 +41,7 @@ const MAX_PARAM_VALUE = 255;
 
 const openError = (what: string) =>
   new BgpWireError(`OPEN: ${what}`, { code: ErrorCode.OpenMessage, subcode: OpenSubcode.Unspecific });
-const openErrors = readErrors(openError);
+const openErrors = bgpReadErrors(openError);
 
 /** Groups capabilities into parameters whose values fit in one length byte. */
 function paramChunks(capabilities: readonly Capability[]): Capability[][] {

@@ -5,12 +5,13 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { formatPrefix } from "@ironlb/core/ip";
+import { Reader } from "@ironlb/core/wire";
 import { attributeList, ipv4Prefix } from "./arbitraries.fixtures.ts";
 import { assertCodecLaws, type Codec, hex, unhex } from "./codec-laws.fixtures.ts";
 import { codecContext, type CodecContext } from "./context.ts";
 import { BgpWireError } from "./errors.ts";
 import { decodeUpdate, encodeUpdate, sizeOfUpdate, type UpdateDecoding, type UpdateMessage } from "./update.ts";
-import { reader } from "./wire.ts";
+import { bgpReadErrors } from "./wire.ts";
 
 const four = codecContext({ fourOctetAs: true, extendedMessage: false });
 const two = codecContext({ fourOctetAs: false, extendedMessage: false });
@@ -39,7 +40,7 @@ function body(withdrawn: string, attrs: string, nlri: string): Uint8Array {
   return out;
 }
 
-const decode = (b: Uint8Array, ctx: CodecContext = four): UpdateDecoding => decodeUpdate(reader(b, shortRead), ctx);
+const decode = (b: Uint8Array, ctx: CodecContext = four): UpdateDecoding => decodeUpdate(new Reader(b, bgpReadErrors(shortRead)), ctx);
 
 interface Row {
   readonly name: string;

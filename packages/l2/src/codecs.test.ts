@@ -2,7 +2,7 @@
 // golden frames from the Linux kernel and iputils decoded field by field,
 // framing errors by code, and fuzzing under "if it parses, it re-encodes".
 import { formatIp, parseIp } from "@ironlb/core/ip";
-import type { Reader, Writer } from "@ironlb/core/wire";
+import { Reader, Writer } from "@ironlb/core/wire";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeArp, encodeArp, sizeOfArp } from "./arp.ts";
@@ -14,7 +14,7 @@ import { parseFrame } from "./frames.ts";
 import * as G from "./goldens.fixtures.ts";
 import { decodeIpv6, encodeIpv6, sizeOfIpv6, upperLayerChecksum } from "./ipv6.ts";
 import { decodeIcmpv6, encodeIcmpv6, sizeOfIcmpv6, type Icmpv6Message } from "./ndp.ts";
-import { l2Reader, l2Writer } from "./wire.ts";
+import { l2ReadErrors, l2WriteErrors } from "./wire.ts";
 
 const ethernet = { decode: decodeEthernet, encode: encodeEthernet, sizeOf: sizeOfEthernet };
 const arp = { decode: decodeArp, encode: encodeArp, sizeOf: sizeOfArp };
@@ -58,7 +58,7 @@ describe("golden frames from Linux and iputils", () => {
     const f = parseFrame(bytes);
     if (f.kind !== "arp") throw new Error("not ARP");
     expect(f.arp.operation).toBe(2);
-    const w = l2Writer(28);
+    const w = Writer.alloc(28, l2WriteErrors);
     encodeArp(w, f.arp);
     expect(hex(w.bytes)).toBe(hex(bytes.subarray(14)));
   });
@@ -96,7 +96,7 @@ describe("golden frames from Linux and iputils", () => {
       target: parseIp("fd00:99:0:fa::1"),
       options: [{ type: "target-lla", mac: "02:00:00:00:aa:01" }],
     });
-    const w = l2Writer(sizeOfIcmpv6(f.message));
+    const w = Writer.alloc(sizeOfIcmpv6(f.message), l2WriteErrors);
     encodeIcmpv6(w, f.message, { source: f.ipv6.source, destination: f.ipv6.destination });
     expect(hex(w.bytes)).toBe(hex(f.ipv6.payload));
   });
@@ -187,15 +187,15 @@ describe("fuzzing: whatever parses re-encodes and re-parses", () => {
   it("each layer's decode re-encodes to a value that decodes equal", () => {
     fc.assert(
       fc.property(input, (bytes) => {
-        const eth = tryDecode(() => decodeEthernet(l2Reader(bytes)));
+        const eth = tryDecode(() => decodeEthernet(new Reader(bytes, l2ReadErrors)));
         if (eth === undefined) return;
         expect(hex(encodeWith(ethernet, eth))).toBe(hex(bytes));
-        const arpValue = tryDecode(() => decodeArp(l2Reader(eth.payload)));
-        if (arpValue !== undefined) expect(decodeArp(l2Reader(encodeWith(arp, arpValue)))).toEqual(arpValue);
-        const ip = tryDecode(() => decodeIpv6(l2Reader(eth.payload)));
-        if (ip !== undefined) expect(decodeIpv6(l2Reader(encodeWith(ipv6, ip)))).toEqual(ip);
-        const msg = ip === undefined ? undefined : tryDecode(() => decodeIcmpv6(l2Reader(ip.payload)));
-        if (msg !== undefined) expect(decodeIcmpv6(l2Reader(encodeWith(icmpv6, msg)))).toEqual(msg);
+        const arpValue = tryDecode(() => decodeArp(new Reader(eth.payload, l2ReadErrors)));
+        if (arpValue !== undefined) expect(decodeArp(new Reader(encodeWith(arp, arpValue), l2ReadErrors))).toEqual(arpValue);
+        const ip = tryDecode(() => decodeIpv6(new Reader(eth.payload, l2ReadErrors)));
+        if (ip !== undefined) expect(decodeIpv6(new Reader(encodeWith(ipv6, ip), l2ReadErrors))).toEqual(ip);
+        const msg = ip === undefined ? undefined : tryDecode(() => decodeIcmpv6(new Reader(ip.payload, l2ReadErrors)));
+        if (msg !== undefined) expect(decodeIcmpv6(new Reader(encodeWith(icmpv6, msg), l2ReadErrors))).toEqual(msg);
       }),
       { numRuns: 3000 },
     );
@@ -204,7 +204,7 @@ describe("fuzzing: whatever parses re-encodes and re-parses", () => {
 
 /** Recomputes the ICMPv6 checksum of an untagged IPv6 frame after an edit, so the edit is what gets tested. */
 function resum(frame: Uint8Array): Uint8Array {
-  const ip = decodeIpv6(l2Reader(frame, 14));
+  const ip = decodeIpv6(new Reader(frame, l2ReadErrors, 14));
   const msg = frame.subarray(54, 54 + ip.payload.length);
   msg[2] = msg[3] = 0;
   const sum = upperLayerChecksum(ip, 58, msg);
@@ -223,7 +223,7 @@ function tryDecode<T>(f: () => T): T | undefined {
 }
 
 function encodeWith<T>(codec: { encode: (w: Writer, v: T) => void; sizeOf: (v: T) => number }, v: T): Uint8Array {
-  const w = l2Writer(codec.sizeOf(v));
+  const w = Writer.alloc(codec.sizeOf(v), l2WriteErrors);
   codec.encode(w, v);
   return w.bytes;
 }

@@ -4,14 +4,14 @@
 // accepted only as Ethernet padding, i.e. when the payload is no longer than
 // the 46-byte minimum (IEEE 802.3 §3.2.8); anything more is L2_TRAILING_BYTES.
 import type { IpAddress } from "@ironlb/core/ip";
-import type { Reader } from "@ironlb/core/wire";
+import { Reader, Writer } from "@ironlb/core/wire";
 import { decodeArp, encodeArp, ARP_PACKET_SIZE, type ArpPacket } from "./arp.ts";
 import { decodeEthernet, encodeEthernet, EtherType, ETHERNET_HEADER_SIZE, ETHERNET_MIN_PAYLOAD, padFrame, type EthernetFrame } from "./ethernet.ts";
 import { decodeIpv6, encodeIpv6, IpProtocol, IPV6_HEADER_SIZE, type Ipv6Packet } from "./ipv6.ts";
 import type { Mac } from "./mac.ts";
 import { decodeIcmpv6, encodeIcmpv6, sizeOfIcmpv6, type Icmpv6Message } from "./ndp.ts";
 import { L2Error } from "./errors.ts";
-import { l2Reader, l2Writer } from "./wire.ts";
+import { l2ReadErrors, l2WriteErrors } from "./wire.ts";
 
 export type ParsedFrame =
   | { readonly kind: "arp"; readonly ethernet: EthernetFrame; readonly arp: ArpPacket }
@@ -26,20 +26,20 @@ export interface ParseOptions {
 
 /** Parses a received frame; throws L2Error on anything malformed. */
 export function parseFrame(bytes: Uint8Array, options: ParseOptions = {}): ParsedFrame {
-  const ethernet = decodeEthernet(l2Reader(bytes));
+  const ethernet = decodeEthernet(new Reader(bytes, l2ReadErrors));
   if (ethernet.etherType === EtherType.Arp) {
-    const r = l2Reader(ethernet.payload);
+    const r = new Reader(ethernet.payload, l2ReadErrors);
     const arp = decodeArp(r);
     checkPadding(r, ethernet.payload.length, "ARP");
     return { kind: "arp", ethernet, arp };
   }
   if (ethernet.etherType === EtherType.IPv6) {
-    const r = l2Reader(ethernet.payload);
+    const r = new Reader(ethernet.payload, l2ReadErrors);
     const ipv6 = decodeIpv6(r);
     checkPadding(r, ethernet.payload.length, "IPv6");
     if (ipv6.nextHeader !== IpProtocol.Icmpv6) return { kind: "other", ethernet };
     const pseudo = options.verifyChecksum === false ? undefined : { source: ipv6.source, destination: ipv6.destination };
-    const message = decodeIcmpv6(l2Reader(ipv6.payload), pseudo);
+    const message = decodeIcmpv6(new Reader(ipv6.payload, l2ReadErrors), pseudo);
     return { kind: "icmpv6", ethernet, ipv6, message };
   }
   return { kind: "other", ethernet };
@@ -59,7 +59,7 @@ export interface ArpFrameOptions {
 
 /** An ARP frame, padded to the 60-byte minimum as a NIC would send it. */
 export function arpFrame(o: ArpFrameOptions): Uint8Array {
-  const payload = l2Writer(ARP_PACKET_SIZE);
+  const payload = Writer.alloc(ARP_PACKET_SIZE, l2WriteErrors);
   encodeArp(payload, o.arp);
   return padFrame(ethernetBytes({ destination: o.ethernetDestination, source: o.ethernetSource, etherType: EtherType.Arp, payload: payload.bytes }));
 }
@@ -76,7 +76,7 @@ export interface Icmpv6FrameOptions {
 
 /** An IPv6 frame carrying one ICMPv6 message with its checksum filled in. */
 export function icmpv6Frame(o: Icmpv6FrameOptions): Uint8Array {
-  const icmp = l2Writer(sizeOfIcmpv6(o.message));
+  const icmp = Writer.alloc(sizeOfIcmpv6(o.message), l2WriteErrors);
   encodeIcmpv6(icmp, o.message, { source: o.source, destination: o.destination });
   const ip: Ipv6Packet = {
     trafficClass: 0,
@@ -87,13 +87,13 @@ export function icmpv6Frame(o: Icmpv6FrameOptions): Uint8Array {
     destination: o.destination,
     payload: icmp.bytes,
   };
-  const packet = l2Writer(IPV6_HEADER_SIZE + icmp.bytes.length);
+  const packet = Writer.alloc(IPV6_HEADER_SIZE + icmp.bytes.length, l2WriteErrors);
   encodeIpv6(packet, ip);
   return ethernetBytes({ destination: o.ethernetDestination, source: o.ethernetSource, etherType: EtherType.IPv6, payload: packet.bytes });
 }
 
 function ethernetBytes(frame: EthernetFrame): Uint8Array {
-  const w = l2Writer(ETHERNET_HEADER_SIZE + frame.payload.length);
+  const w = Writer.alloc(ETHERNET_HEADER_SIZE + frame.payload.length, l2WriteErrors);
   encodeEthernet(w, frame);
   return w.bytes;
 }

@@ -3,8 +3,9 @@
 // that turns frames into replies or drop reasons, conflict evidence, and the
 // announcer that runs it all over injected packet connections.
 export { L2Error, type L2ErrorCode } from "./errors.ts";
-export { l2Reader, l2Writer } from "./wire.ts";
-export type { Reader, Writer } from "@ironlb/core/wire";
+// Decoders take a Reader and encoders a Writer built with l2ReadErrors / l2WriteErrors.
+export { Reader, Writer } from "@ironlb/core/wire";
+export { l2ReadErrors, l2WriteErrors } from "./wire.ts";
 export {
   ALL_NODES,
   BROADCAST_MAC,

@@ -12,11 +12,11 @@
 // responder, which reports them as drop reasons. Other ICMPv6 types decode
 // to `unknown` with their body kept.
 import { ipFromBytes, ipToBytes, type IpAddress } from "@ironlb/core/ip";
-import type { Reader, Writer } from "@ironlb/core/wire";
+import { Reader, type Writer } from "@ironlb/core/wire";
 import { L2Error } from "./errors.ts";
 import { IpProtocol, upperLayerChecksum, type PseudoHeader } from "./ipv6.ts";
 import { macFromBytes, macToBytes, type Mac } from "./mac.ts";
-import { l2Reader } from "./wire.ts";
+import { l2ReadErrors } from "./wire.ts";
 
 // IANA ICMPv6 "type" numbers (RFC 4861 §4.3, §4.4).
 export const Icmpv6Type = {
@@ -76,7 +76,7 @@ export function decodeIcmpv6(r: Reader, pseudo?: PseudoHeader): Icmpv6Message {
   if (pseudo !== undefined) {
     const whole = r.copy(r.remaining, "ICMPv6 message");
     if (upperLayerChecksum(pseudo, IpProtocol.Icmpv6, whole) !== 0) throw new L2Error("L2_CHECKSUM", "ICMPv6 checksum mismatch");
-    return decodeIcmpv6(l2Reader(whole));
+    return decodeIcmpv6(new Reader(whole, l2ReadErrors));
   }
   const icmpType = r.u8("ICMPv6 type");
   const code = r.u8("ICMPv6 code");

@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parseIp, parsePrefix } from "@ironlb/core/ip";
-import { Writer } from "@ironlb/core/wire";
+import { Reader, Writer } from "@ironlb/core/wire";
 import { attribute } from "../arbitraries.fixtures.ts";
 import { assertCodecLaws, type Codec, hex, unhex } from "../codec-laws.fixtures.ts";
 import { codecContext } from "../context.ts";
 import { BgpWireError } from "../errors.ts";
-import { reader, writeErrors } from "../wire.ts";
+import { bgpReadErrors, bgpWriteErrors } from "../wire.ts";
 import { decodeAttributes, encodeAttribute, passThrough, sizeOfAttribute } from "./registry.ts";
 import { AttrFlag, type PathAttribute } from "./types.ts";
 import { formatCommunity, parseCommunity } from "./communities.ts";
@@ -66,7 +66,7 @@ describe("path attributes", () => {
     expect(bytes[0]).toBe(0xd0);
     expect(hex(bytes.subarray(1, 4))).toBe("080100");
     // Received with Extended Length on a short value: decodes the same, re-encodes without the flag.
-    const d = decodeAttributes(reader(unhex("50 01 0001 00"), shortRead), four);
+    const d = decodeAttributes(new Reader(unhex("50 01 0001 00"), bgpReadErrors(shortRead)), four);
     expect(d.attributes).toEqual([{ type: "origin", origin: 0 }]);
   });
 
@@ -110,7 +110,7 @@ describe("community text forms", () => {
 function encodeOne(a: PathAttribute, ctx: typeof four): Uint8Array {
   const size = sizeOfAttribute(a, ctx);
   const buf = new Uint8Array(size);
-  const w = new Writer(buf, writeErrors);
+  const w = new Writer(buf, bgpWriteErrors);
   encodeAttribute(w, a, ctx);
   return buf;
 }

@@ -19,7 +19,7 @@ import { Reader, type Writer } from "@ironlb/core/wire";
 import { ErrorCode, UpdateSubcode } from "../codes.ts";
 import type { CodecContext } from "../context.ts";
 import { BgpWireError, type Remedy, strongerRemedy } from "../errors.ts";
-import { readErrors } from "../wire.ts";
+import { bgpReadErrors } from "../wire.ts";
 import { aggregatorEntry, as4AggregatorEntry, atomicAggregateEntry } from "./aggregator.ts";
 import { as4PathEntry, asPathEntry } from "./as-path.ts";
 import { communitiesEntry } from "./communities.ts";
@@ -219,7 +219,7 @@ export function decodeAttributes(r: Reader, ctx: CodecContext): AttributeBlock {
       continue;
     }
     try {
-      const v = new Reader(r.bytes, readErrors(fail), valueStart, r.offset);
+      const v = new Reader(r.bytes, bgpReadErrors(fail), valueStart, r.offset);
       const a = entry.decode(v, ctx, fail);
       v.end(entry.name);
       attributes.push(a);

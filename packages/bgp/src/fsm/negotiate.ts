@@ -10,11 +10,12 @@
 // capabilities (2/4), no address family in common (2/7, RFC 5492 §5, data =
 // our multiprotocol capabilities).
 import type { IpFamily } from "@ironlb/core/ip";
+import { Writer } from "@ironlb/core/wire";
 import { type Capability, encodeCapability, sizeOfCapability } from "../capabilities.ts";
 import { Afi, AS_TRANS, ErrorCode, OpenSubcode, Safi } from "../codes.ts";
 import { BgpWireError } from "../errors.ts";
 import type { OpenMessage } from "../open.ts";
-import { allocWriter } from "../wire.ts";
+import { bgpWriteErrors } from "../wire.ts";
 
 export const BGP_VERSION = 4;
 
@@ -75,7 +76,7 @@ export function advertisedFamilies(capabilities: readonly Capability[]): IpFamil
 }
 
 function encodeCaps(caps: readonly Capability[]): Uint8Array {
-  const w = allocWriter(caps.reduce((n, c) => n + sizeOfCapability(c), 0));
+  const w = Writer.alloc(caps.reduce((n, c) => n + sizeOfCapability(c), 0), bgpWriteErrors);
   for (const c of caps) encodeCapability(w, c);
   return w.bytes;
 }

@@ -18,12 +18,13 @@
 // reason "no-next-hop") rather than inventing an IPv4-mapped address the
 // router would treat as unreachable.
 import { type IpAddress, type IpFamily, type Prefix, formatIp } from "@ironlb/core/ip";
+import { Writer } from "@ironlb/core/wire";
 import { as4PathFor } from "../as4.ts";
 import { compareLargeCommunity } from "../attributes/large-communities.ts";
 import { encodeAttributes, sizeOfAttributes } from "../attributes/registry.ts";
 import type { LargeCommunity, PathAttribute } from "../attributes/types.ts";
 import type { CodecContext } from "../context.ts";
-import { allocWriter } from "../wire.ts";
+import { bgpWriteErrors } from "../wire.ts";
 
 export interface Advertisement {
   readonly prefix: Prefix;
@@ -126,7 +127,7 @@ export function resolveAttributes(a: Advertisement, peer: PeerContext): Attribut
   const nh = resolveNextHop(a, peer);
   if (typeof nh === "string") return nh;
   const attrs = pathAttributes(a, peer, nh.nextHop);
-  const w = allocWriter(sizeOfAttributes(attrs, peer.codec));
+  const w = Writer.alloc(sizeOfAttributes(attrs, peer.codec), bgpWriteErrors);
   encodeAttributes(w, attrs, peer.codec);
   const id = `${advertisementKey(a)}|${formatIp(nh.nextHop)}|${nh.linkLocal === undefined ? "" : formatIp(nh.linkLocal)}`;
   return { id, family: a.prefix.family, bytes: w.bytes, nextHop: nh.nextHop, linkLocalNextHop: nh.linkLocal };

@@ -10,7 +10,8 @@
 // later plan() diffs against. A prefix whose attributes changed is simply
 // re-announced (an implicit withdraw, RFC 4271 §3.1).
 import type { IpFamily, Prefix } from "@ironlb/core/ip";
-import { allocWriter } from "../wire.ts";
+import { Writer } from "@ironlb/core/wire";
+import { bgpWriteErrors } from "../wire.ts";
 import type { Advertisement, AttributeSet } from "./advertisement.ts";
 import { announceRoom, sizeOfAnnounce, sizeOfWithdraw, withdrawRoom, writeAnnounce, writeWithdraw } from "./packer.ts";
 
@@ -108,7 +109,7 @@ export class RibOut {
         this.#adj.delete(key);
       }
       this.#pending -= taken.length;
-      const w = allocWriter(sizeOfWithdraw(family, taken));
+      const w = Writer.alloc(sizeOfWithdraw(family, taken), bgpWriteErrors);
       writeWithdraw(w, family, taken);
       return { bytes: w.bytes, announced: 0, withdrawn: taken.length };
     }
@@ -126,7 +127,7 @@ export class RibOut {
       if (group.routes.size === 0) this.#announce.delete(id);
       this.#pending -= taken.length;
       if (taken.length === 0) continue; // cannot happen: attribute sets too large for one prefix are refused earlier
-      const w = allocWriter(sizeOfAnnounce(group.set, taken));
+      const w = Writer.alloc(sizeOfAnnounce(group.set, taken), bgpWriteErrors);
       writeAnnounce(w, group.set, taken);
       return { bytes: w.bytes, announced: taken.length, withdrawn: 0 };
     }

@@ -52,6 +52,13 @@ describe("Reader reads big-endian fields and advances", () => {
     expect(copy[0]).toBe(0xcc); // copy is not
   });
 
+  test("copy is a copy even of a Buffer, whose own slice() is a view", () => {
+    const input = Buffer.from([1, 2, 3]);
+    const copy = new Reader(input, probe).copy(2, "x");
+    input[0] = 9;
+    expect([...copy]).toEqual([1, 2]);
+  });
+
   test("offset and limit bound the window", () => {
     const r = new Reader(bytes(9, 1, 2, 3, 9), probe, 1, 4);
     expect(r.remaining).toBe(3);
@@ -64,8 +71,10 @@ describe("Reader reads big-endian fields and advances", () => {
     [-1, 2],
     [0, 6],
     [3, 2],
-  ])("a window [%i, %i) outside 5 bytes is a RangeError (the caller's bug)", (offset, limit) => {
+  ])("a window [%i, %i) outside 5 bytes is the caller's bug: a RangeError, or the protocol's own", (offset, limit) => {
     expect(() => new Reader(bytes(1, 2, 3, 4, 5), probe, offset, limit)).toThrow(RangeError);
+    const own: ReaderErrors = { ...probe, onBadWindow: (o, l, size) => new ProbeError("TRUNCATED", "window", [o, l, size]) };
+    expect(() => new Reader(bytes(1, 2, 3, 4, 5), own, offset, limit)).toThrow(expect.objectContaining({ what: "window", counts: [offset, limit, 5] }));
   });
 });
 

@@ -22,7 +22,13 @@ export interface ReaderErrors {
   onTruncated(what: string, need: number, left: number): Error;
   /** `end()` found `left` bytes not consumed. */
   onTrailing(what: string, left: number): Error;
+  /** The constructor's window lies outside a `size`-byte input: the caller's bug. Default: a RangeError. */
+  onBadWindow?(offset: number, limit: number, size: number): Error;
 }
+
+// Buffer overrides slice() to return a view; sockets hand us Buffers, and a
+// copy must be a copy whatever the input's class.
+const typedSlice = Uint8Array.prototype.slice;
 
 export class Reader {
   readonly bytes: Uint8Array;
@@ -32,9 +38,10 @@ export class Reader {
   readonly errors: ReaderErrors;
 
   constructor(bytes: Uint8Array, errors: ReaderErrors, offset = 0, limit = bytes.length) {
-    // A bad window is the caller's bug, never the input's: not a protocol error.
+    // A bad window is the caller's bug, never the input's; checked here once
+    // so that no protocol wraps the constructor in a second check.
     if (offset < 0 || limit > bytes.length || offset > limit) {
-      throw new RangeError(`reader window [${offset}, ${limit}) is outside ${bytes.length} bytes`);
+      throw errors.onBadWindow?.(offset, limit, bytes.length) ?? new RangeError(`reader window [${offset}, ${limit}) is outside ${bytes.length} bytes`);
     }
     this.bytes = bytes;
     this.offset = offset;
@@ -86,7 +93,7 @@ export class Reader {
     this.require(n, what);
     const o = this.offset;
     this.offset = o + n;
-    return this.bytes.slice(o, o + n);
+    return typedSlice.call(this.bytes, o, o + n);
   }
 
   skip(n: number, what: string): void {

@@ -20,14 +20,11 @@ export class Writer {
   readonly bytes: Uint8Array;
   /** The next byte to write. */
   offset: number;
-  /** Where this writer started: `assertWritten` counts from here by default. */
-  readonly start: number;
   readonly errors: WriterErrors;
 
   constructor(bytes: Uint8Array, errors: WriterErrors, offset = 0) {
     this.bytes = bytes;
     this.offset = offset;
-    this.start = offset;
     this.errors = errors;
   }
 
@@ -86,8 +83,8 @@ export class Writer {
     this.bytes[at + 1] = v;
   }
 
-  /** Throws unless exactly `expected` bytes were written since `start` (by default, since construction). */
-  assertWritten(what: string, expected: number, start: number = this.start): void {
+  /** Throws unless exactly `expected` bytes were written since `start` (the encoder's first offset). */
+  assertWritten(what: string, expected: number, start: number): void {
     const written = this.offset - start;
     if (written !== expected) throw this.errors.onSizeMismatch(what, written, expected);
   }

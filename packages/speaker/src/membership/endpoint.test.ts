@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Reader } from "@ironlb/core/wire";
+import { Reader, Writer } from "@ironlb/core/wire";
 import { endpoint, endpointSize, formatEndpoint, parseEndpoint, readEndpoint, writeEndpoint } from "./endpoint.ts";
 import { MembershipError } from "./errors.ts";
 import { arbEndpoint } from "./wire/arbitraries.fixtures.ts";
 import { assertCodecLaws, hex } from "./wire/codec-laws.fixtures.ts";
-import { wireReader, wireWriter } from "./wire/fields.ts";
+import { wireReadErrors, wireWriteErrors } from "./wire/fields.ts";
 
 describe("parseEndpoint", () => {
   const ok: readonly [string, string, number][] = [
@@ -51,10 +51,10 @@ describe("endpoint codec", () => {
     fc.assert(fc.property(arbEndpoint, (e) => void assertCodecLaws(codec, e)));
   });
   it("decodes an IPv4-mapped IPv6 address as IPv4 (one key per peer)", () => {
-    const w = wireWriter(19);
+    const w = Writer.alloc(19, wireWriteErrors);
     w.u8(6);
     w.put(Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 99, 0, 1]));
     w.u16(7946);
-    expect(readEndpoint(wireReader(w.bytes), "t")).toEqual({ address: "10.99.0.1", port: 7946 });
+    expect(readEndpoint(new Reader(w.bytes, wireReadErrors), "t")).toEqual({ address: "10.99.0.1", port: 7946 });
   });
 });

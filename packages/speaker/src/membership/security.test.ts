@@ -3,10 +3,11 @@
 // datagrams are dropped with a counted reason and change nothing.
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { Writer } from "@ironlb/core/wire";
 import { Cluster, secret, type Node } from "./cluster.fixtures.ts";
 import { endpoint } from "./endpoint.ts";
 import type { RejectReason } from "./events.ts";
-import { wireWriter } from "./wire/fields.ts";
+import { wireWriteErrors } from "./wire/fields.ts";
 import { messageCodec, type Message } from "./wire/messages.ts";
 import { deriveKey, sealPacket, type PacketHeader } from "./wire/packet.ts";
 import type { Datagram } from "./fake-network.ts";
@@ -29,7 +30,7 @@ async function three(seed: number): Promise<[Cluster, Node, Node, Node]> {
 
 function forge(secretBytes: Uint8Array, header: Omit<PacketHeader, "session" | "seq"> & Partial<PacketHeader>, messages: readonly Message[]): Uint8Array {
   const encoded = messages.map((m) => {
-    const w = wireWriter(messageCodec.sizeOf(m));
+    const w = Writer.alloc(messageCodec.sizeOf(m), wireWriteErrors);
     messageCodec.encode(w, m);
     return w.bytes;
   });

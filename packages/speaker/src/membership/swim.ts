@@ -26,6 +26,7 @@
 // seeds and dead members that are not present: that is how a partition heals.
 // A member that leaves sends "dead, from itself" to every member directly,
 // `leaveRetransmits` times, and stops answering.
+import { Reader, Writer } from "@ironlb/core/wire";
 import { retransmitLimit, type MembershipConfig } from "./config.ts";
 import { endpointKey, formatEndpoint, sameEndpoint, type Endpoint } from "./endpoint.ts";
 import { WireError } from "./errors.ts";
@@ -34,7 +35,7 @@ import { BroadcastQueue } from "./broadcasts.ts";
 import { ReplayGuard } from "./replay.ts";
 import { suspicionBounds } from "./suspicion.ts";
 import { isLive, MemberTable, type MemberRecord } from "./table.ts";
-import { wireReader, wireWriter } from "./wire/fields.ts";
+import { wireReadErrors, wireWriteErrors } from "./wire/fields.ts";
 import { chunkEntries, decodeMessages, MESSAGE_HEADER_SIZE, messageCodec, PUSH_PULL_FIXED, type Message, type PushPullEntry } from "./wire/messages.ts";
 import { headerCodec, openPacket, sealPacket, TAG_SIZE, type PacketHeader } from "./wire/packet.ts";
 
@@ -219,7 +220,7 @@ export class Swim {
     if (verdict !== "ok") return this.#reject(verdict, source, `${h.from} session ${h.session} seq ${h.seq} time ${h.time}`, now);
     let messages: Message[];
     try {
-      messages = decodeMessages(wireReader(opened.body));
+      messages = decodeMessages(new Reader(opened.body, wireReadErrors));
     } catch (err) {
       if (err instanceof WireError) return this.#reject("malformed", source, err.message, now);
       throw err;
@@ -587,7 +588,7 @@ export class Swim {
 }
 
 function encodeMessage(m: Message): Uint8Array {
-  const w = wireWriter(messageCodec.sizeOf(m));
+  const w = Writer.alloc(messageCodec.sizeOf(m), wireWriteErrors);
   messageCodec.encode(w, m);
   return w.bytes;
 }

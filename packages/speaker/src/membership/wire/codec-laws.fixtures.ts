@@ -6,9 +6,9 @@
 //   4. encoding into a larger buffer at an offset writes the same bytes there,
 //      and decoding from that offset gives the value back.
 import { expect } from "vitest";
-import { type Reader, Writer } from "@ironlb/core/wire";
+import { Reader, Writer } from "@ironlb/core/wire";
 import { WireError, type WireErrorCode } from "../errors.ts";
-import { wireReader, wireWriter, writeErrors } from "./fields.ts";
+import { wireReadErrors, wireWriteErrors } from "./fields.ts";
 
 export interface Codec<T> {
   sizeOf(value: T): number;
@@ -18,14 +18,14 @@ export interface Codec<T> {
 
 export function encodeWith<T>(codec: Codec<T>, value: T): Uint8Array {
   const size = codec.sizeOf(value);
-  const w = wireWriter(size);
+  const w = Writer.alloc(size, wireWriteErrors);
   codec.encode(w, value);
   expect(w.offset, "encode wrote sizeOf bytes").toBe(size);
   return w.bytes;
 }
 
 export function decodeWith<T>(codec: Codec<T>, bytes: Uint8Array): T {
-  const r = wireReader(bytes);
+  const r = new Reader(bytes, wireReadErrors);
   const v = codec.decode(r);
   expect(r.offset, "decode consumed every byte").toBe(bytes.length);
   return v;
@@ -37,11 +37,11 @@ export function assertCodecLaws<T>(codec: Codec<T>, value: T): Uint8Array {
   expect(decoded).toEqual(value);
   expect(encodeWith(codec, decoded)).toEqual(bytes);
   const big = new Uint8Array(bytes.length + 20).fill(0xaa);
-  const w = new Writer(big, writeErrors, 10);
+  const w = new Writer(big, wireWriteErrors, 10);
   codec.encode(w, value);
   expect(w.offset).toBe(10 + bytes.length);
   expect(big.subarray(10, 10 + bytes.length)).toEqual(bytes);
-  const r = wireReader(big, 10, 10 + bytes.length);
+  const r = new Reader(big, wireReadErrors, 10, 10 + bytes.length);
   expect(codec.decode(r)).toEqual(value);
   expect(r.offset).toBe(10 + bytes.length);
   return bytes;

@@ -12,28 +12,20 @@
 //
 // Deliberately not here: the reading and writing themselves (core/wire), and
 // what a field means (messages.ts, packet.ts, endpoint.ts).
-import { Reader, type ReaderErrors, Writer, type WriterErrors } from "@ironlb/core/wire";
+import type { Reader, ReaderErrors, Writer, WriterErrors } from "@ironlb/core/wire";
 import { WireError } from "../errors.ts";
 
-export const readErrors: ReaderErrors = {
+/** For `new Reader(bytes, wireReadErrors)` over a received datagram or part of one. */
+export const wireReadErrors: ReaderErrors = {
   onTruncated: (what, need, left) => new WireError("WIRE_TRUNCATED", `${what}: need ${need} byte(s), ${left} left`),
   onTrailing: (what, left) => new WireError("WIRE_TRAILING", `${what}: ${left} trailing byte(s)`),
 };
 
-export const writeErrors: WriterErrors = {
+/** For `Writer.alloc(size, wireWriteErrors)` with the size from the codec's sizeOf. */
+export const wireWriteErrors: WriterErrors = {
   onOverflow: (n, offset, size) => new RangeError(`write of ${n} byte(s) at ${offset} overruns a ${size}-byte buffer`),
   onSizeMismatch: (what, written, expected) => new RangeError(`${what}: wrote ${written} byte(s), sizeOf said ${expected}`),
 };
-
-/** A reader over `bytes[offset, limit)` (a received datagram or part of one), raising WireError. */
-export function wireReader(bytes: Uint8Array, offset = 0, limit = bytes.length): Reader {
-  return new Reader(bytes, readErrors, offset, limit);
-}
-
-/** A writer over a fresh buffer of `size` bytes (from the codec's sizeOf). */
-export function wireWriter(size: number): Writer {
-  return Writer.alloc(size, writeErrors);
-}
 
 /** A u64 that must fit a JavaScript safe integer (< 2^53); larger is WIRE_INVALID. */
 export function readU64(r: Reader, what: string): number {

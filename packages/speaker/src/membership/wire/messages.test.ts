@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Reader } from "@ironlb/core/wire";
 import { endpoint } from "../endpoint.ts";
 import { WireError } from "../errors.ts";
 import { arbEntry, arbMessage } from "./arbitraries.fixtures.ts";
 import { assertCodecLaws, encodeWith, expectWireError, hex, unhex } from "./codec-laws.fixtures.ts";
-import { wireReader } from "./fields.ts";
+import { wireReadErrors } from "./fields.ts";
 import { chunkEntries, decodeMessages, entrySize, MAX_PARTS, messageCodec, type Message, type PushPullEntry } from "./messages.ts";
 
 const a4 = endpoint("10.99.0.1", 7946);
@@ -53,7 +54,7 @@ describe("message codec", () => {
     fc.assert(
       fc.property(fc.array(arbMessage, { maxLength: 6 }), (ms) => {
         const bytes = Buffer.concat(ms.map((m) => encodeWith(messageCodec, m)));
-        expect(decodeMessages(wireReader(new Uint8Array(bytes)))).toEqual(ms);
+        expect(decodeMessages(new Reader(new Uint8Array(bytes), wireReadErrors))).toEqual(ms);
       }),
       { numRuns: 200 },
     );
@@ -78,17 +79,17 @@ describe("message codec", () => {
   ];
 
   it.each(malformed)("%s -> %s", (_desc, wire, code) => {
-    expectWireError(() => decodeMessages(wireReader(unhex(wire))), code as "WIRE_TRUNCATED");
+    expectWireError(() => decodeMessages(new Reader(unhex(wire), wireReadErrors)), code as "WIRE_TRUNCATED");
   });
 
   it("no messages at all is a valid (empty) sequence", () => {
-    expect(decodeMessages(wireReader(new Uint8Array(0)))).toEqual([]);
+    expect(decodeMessages(new Reader(new Uint8Array(0), wireReadErrors))).toEqual([]);
   });
 
   it("every proper prefix of every golden is truncated, never anything else", () => {
     for (const [, , wire] of goldens) {
       const bytes = unhex(wire);
-      for (let n = 1; n < bytes.length; n++) expectWireError(() => decodeMessages(wireReader(bytes.subarray(0, n))), "WIRE_TRUNCATED");
+      for (let n = 1; n < bytes.length; n++) expectWireError(() => decodeMessages(new Reader(bytes.subarray(0, n), wireReadErrors)), "WIRE_TRUNCATED");
     }
   });
 
@@ -97,13 +98,13 @@ describe("message codec", () => {
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
         let ms: Message[];
         try {
-          ms = decodeMessages(wireReader(bytes));
+          ms = decodeMessages(new Reader(bytes, wireReadErrors));
         } catch (err) {
           expect(err).toBeInstanceOf(WireError);
           return;
         }
         const again = new Uint8Array(Buffer.concat(ms.map((m) => encodeWith(messageCodec, m))));
-        expect(decodeMessages(wireReader(again))).toEqual(ms);
+        expect(decodeMessages(new Reader(again, wireReadErrors))).toEqual(ms);
       }),
       { numRuns: 3000 },
     );
@@ -115,7 +116,7 @@ describe("message codec", () => {
         const bytes = encodeWith(messageCodec, m);
         if (bytes.length > 0) bytes[at % bytes.length] = value;
         try {
-          decodeMessages(wireReader(bytes));
+          decodeMessages(new Reader(bytes, wireReadErrors));
         } catch (err) {
           expect(err).toBeInstanceOf(WireError);
         }

@@ -28,9 +28,9 @@
 //
 // Deliberately not here: replay and clock checks (replay.ts), message meaning.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import type { Reader, Writer } from "@ironlb/core/wire";
+import { Reader, Writer } from "@ironlb/core/wire";
 import { WireError } from "../errors.ts";
-import { readShortString, readU64, shortStringSize, wireReader, wireWriter, writeShortString, writeU64 } from "./fields.ts";
+import { readShortString, readU64, shortStringSize, wireReadErrors, wireWriteErrors, writeShortString, writeU64 } from "./fields.ts";
 import { MAX_NAME_BYTES } from "./messages.ts";
 
 export const MAGIC = 0x494c;
@@ -92,7 +92,7 @@ export function deriveKey(secret: Uint8Array): Uint8Array {
 export function sealPacket(header: PacketHeader, messages: readonly Uint8Array[], key: Uint8Array): Uint8Array {
   const headerSize = headerCodec.sizeOf(header);
   const bodySize = messages.reduce((n, m) => n + m.length, 0);
-  const w = wireWriter(headerSize + bodySize + TAG_SIZE);
+  const w = Writer.alloc(headerSize + bodySize + TAG_SIZE, wireWriteErrors);
   headerCodec.encode(w, header);
   for (const m of messages) w.put(m);
   const tag = createHmac("sha256", key).update(w.bytes.subarray(0, w.offset)).digest();
@@ -121,7 +121,7 @@ export function openPacket(bytes: Uint8Array, keys: readonly Uint8Array[]): Open
     return { ok: false, reason: "bad-mac", detail: "tag matches no key" };
   }
   // Authentic from here on: a decode failure is a peer's bug, not an attack.
-  const r = wireReader(signed);
+  const r = new Reader(signed, wireReadErrors);
   try {
     const header = headerCodec.decode(r);
     return { ok: true, header, body: r.bytes.subarray(r.offset, r.limit) };
