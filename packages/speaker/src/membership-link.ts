@@ -93,6 +93,17 @@ export class SpeakerMembership {
       this.#d.log.info("speaker declared dead", { op: "membership", member: e.name, reason: e.reason, from: e.from, suspectedAt: e.suspectedAt });
       signal({ type: "gone", name: e.name, at: e.at, cause: "dead" });
     });
+    // Clock skew (see membership/swim.ts): the member is up but our clocks
+    // disagree by more than the replay window. Counting it live on every node
+    // keeps the layer 2 election consistent instead of splitting the brain.
+    ml.on("memberClockSkew", (e) => {
+      this.#d.log.error("speaker clock skew: its datagrams are outside the replay window; counting it live from its pod readiness until the clocks agree (check NTP)", { op: "membership", member: e.name, offsetMs: e.offsetMs });
+      signal({ type: "alive", name: e.name, at: e.at });
+    });
+    ml.on("memberClockSkewEnded", (e) => {
+      this.#d.log.warn("speaker clock skew ended", { op: "membership", member: e.name, reason: e.reason });
+      if (e.reason === "expired" && !ml.aliveNames().has(e.name)) signal({ type: "gone", name: e.name, at: e.at, cause: "dead" });
+    });
     ml.on("memberLeft", (e) => {
       this.#d.log.info("speaker left", { op: "membership", member: e.name });
       signal({ type: "gone", name: e.name, at: e.at, cause: "left" });
@@ -119,9 +130,17 @@ export class SpeakerMembership {
     return this.#starting;
   }
 
-  /** Alive (and suspect) members, this node included; undefined until started. */
+  /** Alive (and suspect) members, this node included, and clock-skewed but reachable ones; undefined until started. */
   alive(): Set<string> | undefined {
-    return this.#ml?.aliveNames();
+    if (this.#ml === null) return undefined;
+    const names = this.#ml.aliveNames();
+    for (const name of this.#ml.skewedMembers().keys()) names.add(name);
+    return names;
+  }
+
+  /** Members up but clock-skewed beyond the replay window: name -> offset (ms). */
+  skewed(): ReadonlyMap<string, number> {
+    return this.#ml?.skewedMembers() ?? new Map();
   }
 
   /** The other speakers' IPs (their pods); replaces the seed list. */

@@ -21,6 +21,8 @@ export interface MetricSources {
   readonly sessions: () => readonly SessionSample[];
   /** Members the membership considers alive (0 when it is off). */
   readonly members: () => number;
+  /** Members reachable but clock-skewed beyond the replay window: name -> offset (ms). */
+  readonly skewed?: (() => ReadonlyMap<string, number>) | undefined;
 }
 
 /** Failover buckets: a SIGKILL takes ~0.3-1 s with the default membership, a link cut about as long, an API-only signal many seconds. */
@@ -106,6 +108,16 @@ export class SpeakerMetrics {
       registers,
       collect() {
         this.set(sources.members());
+      },
+    });
+    new Gauge({
+      name: "ironlb_membership_clock_skew_seconds",
+      help: "Offset of a reachable speaker's clock from this one's, for speakers beyond the membership's replay window (alert on any series: check NTP).",
+      labelNames: ["member"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [member, ms] of sources.skewed?.() ?? []) this.set({ member }, ms / 1000);
       },
     });
     this.#configLoaded = new Gauge({ name: "ironlb_config_loaded", help: "1 once a configuration has been loaded.", registers });

@@ -140,7 +140,7 @@ export class Speaker {
       },
     });
     this.#membership = options.membership === undefined ? null : new SpeakerMembership(options.membership, { nodeName: options.nodeName, clock: this.#clock, log: this.#log, onChange: (e) => this.#onMembership(e) });
-    this.metrics = new SpeakerMetrics(options.registry, { sessions: () => this.#sessions.samples(), members: () => this.#membership?.alive()?.size ?? 0 });
+    this.metrics = new SpeakerMetrics(options.registry, { sessions: () => this.#sessions.samples(), members: () => this.#membership?.alive()?.size ?? 0, skewed: () => this.#membership?.skewed() ?? new Map() });
     this.#failover = new FailoverTracker({
       now: () => this.#clock.now(),
       observe: (cause, seconds, ip, from) => {

@@ -26,6 +26,8 @@ export interface ClusterOptions {
 
 export class Cluster {
   readonly clock = new FakeClock();
+  // node name -> how far that node's wall clock is off (ms); see setClockOffset
+  readonly #offsets = new Map<string, number>();
   readonly net: FakeNetwork;
   readonly nodes: Node[] = [];
   readonly #options: ClusterOptions;
@@ -69,6 +71,11 @@ export class Cluster {
     node.membership.join(others);
   }
 
+  /** Moves `node`'s wall clock by `ms` from the shared clock (timers still fire on time). */
+  setClockOffset(node: Node, ms: number): void {
+    this.#offsets.set(node.name, ms);
+  }
+
   advance(ms: number): Promise<void> {
     return this.clock.advance(ms);
   }
@@ -107,7 +114,7 @@ export class Cluster {
       name,
       bind: at,
       keys,
-      clock: this.clock,
+      clock: { now: () => this.clock.now() + (this.#offsets.get(name) ?? 0), setTimer: (ms, fn) => this.clock.setTimer(ms, fn) },
       random: seededRandom(this.#seed++ * 104729),
       transport: this.net.attach(at),
       config: this.#options.config ?? {},
@@ -116,7 +123,7 @@ export class Cluster {
 
   #record(node: Node): void {
     const m = node.membership;
-    for (const type of ["memberJoined", "memberAlive", "memberSuspect", "memberDead", "memberLeft", "packetRejected"] as const) {
+    for (const type of ["memberJoined", "memberAlive", "memberSuspect", "memberDead", "memberLeft", "memberClockSkew", "memberClockSkewEnded", "packetRejected"] as const) {
       m.on(type, (e) => node.events.push(e));
     }
   }

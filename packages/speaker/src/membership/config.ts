@@ -64,6 +64,12 @@ export interface MembershipConfig {
   readonly maxPacketSize: number;
   /** Datagrams stamped further than this from the receiver's clock are rejected (ms); 0 disables. */
   readonly replayWindow: number;
+  /**
+   * A member whose authentic datagrams arrive but are "stale" (its clock or
+   * ours is off by more than replayWindow) counts as reachable for this long
+   * after the last one (ms); see swim.ts "Clock skew".
+   */
+  readonly skewReachability: number;
   /** Dead and left members are forgotten this long after their death (ms). */
   readonly reapAfter: number;
   /** A timer that fires this late (ms) lets pending I/O run once before it acts (see membership.ts). */
@@ -87,6 +93,7 @@ export const defaultConfig: MembershipConfig = Object.freeze({
   awarenessMax: 4,
   maxPacketSize: 1400,
   replayWindow: 60_000,
+  skewReachability: 3_000,
   reapAfter: 3_600_000,
   lateTimerSlack: 20,
 });
@@ -132,6 +139,7 @@ const rules: Record<keyof MembershipConfig, [Rule, string]> = {
   awarenessMax: [atLeastOne, "a whole number >= 1"],
   maxPacketSize: [(v) => Number.isInteger(v) && v >= 512 && v <= 65_507, "512-65507 bytes"],
   replayWindow: [nonNegative, "ms >= 0 (0 disables)"],
+  skewReachability: [nonNegative, "ms >= 0"],
   reapAfter: [positive, "a positive number of ms"],
   lateTimerSlack: [nonNegative, "ms >= 0"],
 };

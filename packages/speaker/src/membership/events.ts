@@ -67,6 +67,14 @@ export type MembershipEvent =
     })
   /** The member said goodbye (graceful leave). */
   | (Base & { readonly type: "memberLeft"; readonly reason: "leave" })
+  /**
+   * Authentic datagrams from this member arrive stamped further from our
+   * clock than replayWindow: one of the two clocks is wrong. Their content is
+   * ignored, but the member is reachable (`skewedMembers()`).
+   */
+  | { readonly type: "memberClockSkew"; readonly name: string; readonly offsetMs: number; readonly at: number }
+  /** No stale datagram from it for skewReachability ("expired"), or its datagrams are in the window again ("in-sync"). */
+  | { readonly type: "memberClockSkewEnded"; readonly name: string; readonly reason: "expired" | "in-sync"; readonly at: number }
   /** A datagram was dropped; nothing changed. */
   | {
       readonly type: "packetRejected";

@@ -40,8 +40,15 @@
 //   numbers (a member's incarnation only grows; a restart starts above the
 //   wall-clock ms). Keys: the first signs, all verify (rotation). The price
 //   of the timestamp window: a node whose clock is off by more than
-//   replayWindow (60 s) is cut off (every datagram "stale", both ways), so it
-//   is declared dead and sees itself alone; the "stale" counter shows it.
+//   replayWindow (60 s) is cut off (every datagram "stale", both ways), so
+//   SWIM declares it dead and it sees itself alone. Its authentic datagrams
+//   still prove it is up, so every node lists it in `skewedMembers()` (and
+//   emits memberClockSkew); the speaker counts those as live, which keeps the
+//   layer 2 election the same everywhere instead of a lone skewed node
+//   claiming every IP. Only datagrams stamped newer than the last one counted
+//   prove anything, so replays cannot keep a dead member reachable. Clocks
+//   are wall time: a backward step of the local clock also delays this
+//   node's own timers by the step (run NTP slewing, not stepping).
 //
 // Network partitions, as MetalLB documents them (a known split brain): each
 // side keeps probing only the members it can reach, declares the others dead

@@ -71,6 +71,8 @@ export interface Membership {
   members(): Member[];
   /** Names of alive and suspect members, this one included while it runs. */
   aliveNames(): Set<string>;
+  /** Members reachable but clock-skewed beyond replayWindow: name -> offset (ms). See swim.ts. */
+  skewedMembers(): ReadonlyMap<string, number>;
   /** Subscribes to one event type; returns the unsubscribe function. Listeners must not throw. */
   on<T extends MembershipEventType>(type: T, cb: (event: EventOf<T>) => void): () => void;
   /** A snapshot of the counters. */
@@ -195,6 +197,10 @@ class Driver implements Membership {
     for (const m of this.members()) if (m.state === "alive" || m.state === "suspect") names.add(m.name);
     if (this.#swim?.phase !== "running") names.delete(this.name);
     return names;
+  }
+
+  skewedMembers(): ReadonlyMap<string, number> {
+    return this.#swim?.skewedMembers() ?? new Map();
   }
 
   on<T extends MembershipEventType>(type: T, cb: (event: EventOf<T>) => void): () => void {

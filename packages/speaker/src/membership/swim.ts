@@ -93,6 +93,8 @@ export class Swim {
   readonly #table: MemberTable;
   readonly #broadcasts = new BroadcastQueue();
   readonly #replay: ReplayGuard;
+  // member name -> when its last stale-but-authentic datagram arrived, its stamp, and its clock offset
+  readonly #skewed = new Map<string, { lastSeen: number; stamp: number; offset: number }>();
   readonly #seeds = new Map<string, Endpoint>();
   readonly #relays = new Map<number, Relay>();
   #out: SwimOutput[] = [];
@@ -190,6 +192,7 @@ export class Swim {
     this.#probe = undefined;
     this.#relays.clear();
     this.#broadcasts.clear();
+    this.#skewed.clear();
     this.#gossipAt = undefined;
     const message = encodeMessage({ type: "dead", incarnation: this.#incarnation, name: this.name, from: this.name });
     this.#leaving = { targets: this.#table.live(), message, remaining: this.config.leaveRetransmits, nextAt: now };
@@ -217,6 +220,8 @@ export class Swim {
     if (h.from === this.name) return this.#reject("self", source, `another member uses the name ${this.name}`, now);
     if (h.to !== "" && h.to !== this.name) return this.#reject("misdirected", source, `meant for ${h.to}`, now);
     const verdict = this.#replay.check(h, now);
+    if (verdict === "stale") this.#noteSkew(h.from, h.time, now);
+    else if (verdict === "ok" && this.#skewed.has(h.from)) this.#endSkew(h.from, "in-sync", now);
     if (verdict !== "ok") return this.#reject(verdict, source, `${h.from} session ${h.session} seq ${h.seq} time ${h.time}`, now);
     let messages: Message[];
     try {
@@ -232,6 +237,40 @@ export class Swim {
   /** Runs everything due at `now`. */
   tick(now: number): void {
     this.#runDue(now);
+  }
+
+  /**
+   * Members heard from recently whose datagrams were all "stale": name ->
+   * offset of their clock from ours (ms). Clock skew: with a clock off by
+   * more than replayWindow, every datagram of a member is rejected both ways,
+   * so each side declares the other dead and a lone skewed node would elect
+   * itself owner of every layer 2 IP (split brain). An authentic, correctly
+   * addressed, never-seen datagram still proves the sender is up, so the
+   * speaker counts these members as live (with their pod's readiness) on
+   * every node alike, and the election stays consistent. Their news is still
+   * ignored; only reachability is taken from them.
+   */
+  skewedMembers(): ReadonlyMap<string, number> {
+    return new Map([...this.#skewed].map(([name, s]) => [name, s.offset]));
+  }
+
+  // Only a datagram stamped later than the last one that counted proves the
+  // sender is up now: a replayed capture is older than what the live sender
+  // already sent, so it cannot keep a dead member reachable.
+  #noteSkew(name: string, stamp: number, now: number): void {
+    const known = this.#skewed.get(name);
+    if (known !== undefined && stamp <= known.stamp) return;
+    this.#skewed.set(name, { lastSeen: now, stamp, offset: stamp - now });
+    if (known === undefined) this.#emit({ type: "memberClockSkew", name, offsetMs: stamp - now, at: now });
+  }
+
+  #endSkew(name: string, reason: "expired" | "in-sync", now: number): void {
+    this.#skewed.delete(name);
+    this.#emit({ type: "memberClockSkewEnded", name, reason, at: now });
+  }
+
+  #expireSkew(now: number): void {
+    for (const [name, s] of this.#skewed) if (now - s.lastSeen > this.config.skewReachability) this.#endSkew(name, "expired", now);
   }
 
   /** The earliest time `tick` has work, or undefined when idle. */
@@ -303,6 +342,7 @@ export class Swim {
       this.#table.reap(now - this.config.reapAfter);
       this.#sweepAt = now + SWEEP_INTERVAL;
     }
+    if (this.#skewed.size > 0) this.#expireSkew(now);
     // Last, so news raised above goes out in this same call.
     if (this.#gossipAt !== undefined && now >= this.#gossipAt) this.#gossip(now);
   }
