@@ -15,6 +15,13 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (scripts/, launchers): Node's globals.
+    files: ["**/*.{js,mjs}"],
+    languageOptions: {
+      globals: { URL: "readonly", console: "readonly", process: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly" },
+    },
+  },
+  {
     // Libraries never log: they emit typed events (DESIGN.md, house style 7).
     files: ["packages/{core,bgp,l2,rawsock,kube-sim}/src/**/*.ts"],
     ignores: ["**/*.test.ts"],

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global Buffer, URL, clearInterval, console, process, setInterval -- Node globals; the lint config declares none for .mjs */
 // Re-captures the golden BGP messages in packages/bgp/src/testdata/goldens.ts
 // from the real daemons. A maintenance tool, not a test: run it as root on a
 // machine with the Debian packages of .ci/run, after `npx tsc -b` (it uses the

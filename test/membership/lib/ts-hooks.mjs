@@ -1,4 +1,3 @@
-/* global process, URL -- Node globals; the lint config declares none for .mjs */
 // Module hooks that let a child process run the membership straight from its
 // TypeScript sources (Node 20 cannot strip types itself): every file:*.ts
 // module is transpiled on load (transpile.mjs; cached in IRONLB_TS_CACHE when

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { IntervalSet } from "./interval-set.ts";
 
-const list = (s: IntervalSet) => [...s.intervals()].map(([a, b]) => [Number(a), Number(b)]);
+const list = (s: IntervalSet): [number, number][] => [...s.intervals()].map(([a, b]) => [Number(a), Number(b)]);
 
 describe("IntervalSet scenarios", () => {
   test("add merges overlapping and adjacent intervals", () => {
