@@ -50,3 +50,9 @@ export function intArg(name: string, min: number, max: number): (value: string) 
     return n;
   };
 }
+
+/** Parses --log-level. */
+export function levelArg(value: string): "debug" | "info" | "warn" | "error" {
+  if (value === "debug" || value === "info" || value === "warn" || value === "error") return value;
+  throw new CliError(`--log-level: "${value}" is not one of debug, info, warn, error`);
+}

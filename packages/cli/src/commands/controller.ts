@@ -6,7 +6,7 @@
 //
 // Deliberately not here: the controller's logic (@ironlb/controller).
 import type { Command } from "commander";
-import { CliError, intArg } from "../cli-kit.ts";
+import { CliError, intArg, levelArg } from "../cli-kit.ts";
 
 export const order = 10;
 
@@ -78,7 +78,8 @@ export function register(program: Command): void {
       const { readFileSync } = await import("node:fs");
       const { hostname } = await import("node:os");
       const { Registry } = await import("prom-client");
-      const { createClients, createLogger, parseHostPort, startMonitoringServer } = await import("@ironlb/kube");
+      const { createClients, createLogger, parseHostPort } = await import("@ironlb/kube");
+      const { listenMonitoring, runUntilSignal } = await import("../daemon.ts");
       const { Controller } = await import("@ironlb/controller");
       try {
         parseHostPort(opts.metricsAddr);
@@ -114,39 +115,10 @@ export function register(program: Command): void {
         concurrency: opts.concurrency,
         leaderElection: opts.leaderElect === true ? lease : undefined,
       });
-      let server: Awaited<ReturnType<typeof startMonitoringServer>>;
-      try {
-        server = await startMonitoringServer({ address: opts.metricsAddr, registry, readiness: controller.readinessChecks() });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new CliError(`--metrics-addr: cannot listen on ${opts.metricsAddr}: ${code === "EADDRINUSE" ? "address already in use" : (err as Error).message}`);
-      }
+      const server = await listenMonitoring(opts.metricsAddr, registry, controller.readinessChecks());
       logger.info("monitoring endpoint listening", { op: "startup", url: server.url });
 
-      let stopping: Promise<void> | undefined;
-      const stop = (signal: string): Promise<void> => {
-        stopping ??= (async () => {
-          logger.info("shutting down", { op: "shutdown", signal });
-          await controller.stop();
-          await server.close();
-        })();
-        return stopping;
-      };
-      const done = new Promise<void>((resolve) => {
-        const onSignal = (signal: NodeJS.Signals): void => {
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
-          void stop(signal).then(resolve);
-        };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
-      });
-      await Promise.race([controller.start(), done]);
-      await done;
+      await runUntilSignal({ logger, server, start: () => controller.start(), stop: () => controller.stop() });
     });
 }
 
-function levelArg(value: string): "debug" | "info" | "warn" | "error" {
-  if (value === "debug" || value === "info" || value === "warn" || value === "error") return value;
-  throw new CliError(`--log-level: "${value}" is not one of debug, info, warn, error`);
-}

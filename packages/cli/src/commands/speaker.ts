@@ -11,7 +11,7 @@
 //
 // Deliberately not here: the speaker's logic (@ironlb/speaker).
 import type { Command } from "commander";
-import { CliError } from "../cli-kit.ts";
+import { CliError, levelArg } from "../cli-kit.ts";
 
 export const order = 11;
 
@@ -65,7 +65,8 @@ export function register(program: Command): void {
     .action(async (opts: Options) => {
       const { readFileSync } = await import("node:fs");
       const { Registry } = await import("prom-client");
-      const { createClients, createLogger, parseHostPort, startMonitoringServer } = await import("@ironlb/kube");
+      const { createClients, createLogger, parseHostPort } = await import("@ironlb/kube");
+      const { listenMonitoring, runUntilSignal } = await import("../daemon.ts");
       const speakerPkg = await import("@ironlb/speaker");
       const { Speaker, announcerWriter, dryRunWriter, socketSessionFactory, parseEndpoint } = speakerPkg;
 
@@ -133,41 +134,12 @@ export function register(program: Command): void {
         registry,
         logger,
       });
-      let server: Awaited<ReturnType<typeof startMonitoringServer>>;
-      try {
-        server = await startMonitoringServer({ address: opts.metricsAddr, registry, readiness: speaker.readinessChecks() });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new CliError(`--metrics-addr: cannot listen on ${opts.metricsAddr}: ${code === "EADDRINUSE" ? "address already in use" : (err as Error).message}`);
-      }
+      const server = await listenMonitoring(opts.metricsAddr, registry, speaker.readinessChecks());
       logger.info("monitoring endpoint listening", { op: "startup", url: server.url, node: nodeName, rawSockets: opts.rawSockets });
 
-      let stopping: Promise<void> | undefined;
-      const stop = (signal: string): Promise<void> => {
-        stopping ??= (async () => {
-          logger.info("shutting down", { op: "shutdown", signal, node: nodeName });
-          await speaker.shutdown();
-          await server.close();
-        })();
-        return stopping;
-      };
-      const done = new Promise<void>((resolve) => {
-        const onSignal = (signal: NodeJS.Signals): void => {
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
-          void stop(signal).then(resolve);
-        };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
-      });
-      await Promise.race([speaker.start(), done]);
-      await done;
+      await runUntilSignal({ logger, server, fields: { node: nodeName }, start: () => speaker.start(), stop: () => speaker.shutdown() });
       // Sockets of dying informers or peers must not hold the process.
       process.exit(0);
     });
 }
 
-function levelArg(value: string): "debug" | "info" | "warn" | "error" {
-  if (value === "debug" || value === "info" || value === "warn" || value === "error") return value;
-  throw new CliError(`--log-level: "${value}" is not one of debug, info, warn, error`);
-}
