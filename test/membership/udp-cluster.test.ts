@@ -5,14 +5,13 @@
 // `npm run bench -- membership`, not from tests. Waits poll with a deadline.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { realClock } from "@ironlb/kube";
 import { createMembership, type Membership, type MembershipEvent } from "@ironlb/speaker";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { warm } from "./lib/transpile.mjs";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { nodeTs, warm } from "../lib/ts/node-ts.ts";
 
 const secret = randomBytes(16);
 const children: ChildProcess[] = [];
@@ -57,28 +56,23 @@ interface Child {
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repo = path.resolve(here, "../..");
-let cacheDir = "";
 
 // Transpile what the child loads once, here, so each child starts in
 // milliseconds instead of loading the TypeScript compiler itself.
 beforeAll(async () => {
-  cacheDir = mkdtempSync(path.join(os.tmpdir(), `ilb-${process.pid}-ts-`));
   const sources = (dir: string) =>
     readdirSync(path.join(repo, dir), { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.endsWith(".fixtures.ts"))
       .map((f) => path.join(repo, dir, f));
-  await warm([...sources("packages/speaker/src/membership"), ...sources("packages/core/src/ip"), path.join(here, "member-child.ts")], cacheDir);
+  await warm([...sources("packages/speaker/src/membership"), ...sources("packages/core/src/ip"), ...sources("packages/core/src/wire"), path.join(here, "member-child.ts")]);
 }, 60_000);
 
-afterAll(() => {
-  if (cacheDir !== "") rmSync(cacheDir, { recursive: true, force: true });
-});
 
 async function child(name: string, seeds: readonly string[]): Promise<Child> {
   const proc = spawn(
     process.execPath,
-    ["--conditions=source", "--import", `${here}lib/register-ts.mjs`, `${here}member-child.ts`, "--name", name, "--secret", secret.toString("hex"), "--seeds", seeds.join(",")],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, IRONLB_TS_CACHE: cacheDir } },
+    nodeTs(`${here}member-child.ts`, ["--name", name, "--secret", secret.toString("hex"), "--seeds", seeds.join(",")]),
+    { stdio: ["ignore", "pipe", "pipe"] },
   );
   children.push(proc);
   const lines: string[] = [];

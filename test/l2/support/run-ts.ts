@@ -1,22 +1,19 @@
 // Runs the repository's TypeScript entry points as child processes inside a
-// network namespace (through ts-hooks.mjs, so the sources under test are what
+// network namespace (through test/lib/ts, so the sources under test are what
 // runs, never a stale dist/), and reads their JSON-lines output.
-// Local to the L2 suites: test/lib has no way to run TypeScript in a namespace.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Namespace } from "../../lib/netns.ts";
 import type { LabProcess } from "../../lib/process.ts";
 import { waitFor } from "../../lib/wait-for.ts";
+import { nodeTs } from "../../lib/ts/node-ts.ts";
+
+export { nodeTs };
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const register = fileURLToPath(new URL("./register.mjs", import.meta.url));
 export const cliMain = fileURLToPath(new URL("../../../packages/cli/src/main.ts", import.meta.url));
 export const packetTool = fileURLToPath(new URL("./packet-tool.ts", import.meta.url));
 
-/** `node` arguments that run a TypeScript file of this repository. */
-export function nodeTs(script: string, args: readonly string[]): string[] {
-  return ["--conditions=source", "--enable-source-maps", "--import", register, script, ...args];
-}
 
 /**
  * Runs the CLI once outside any namespace so every module it loads is
