@@ -115,7 +115,11 @@ describe("operator CLI", () => {
       const bin = path.join(dir, "bin");
       mkdirSync(bin);
       symlinkSync(path.join(ROOT, "packages/cli", cliPkg.bin["kubectl-ironlb"] as string), path.join(bin, "kubectl-ironlb"));
-      env = { PATH: `${bin}:${process.env["PATH"] ?? ""}`, KUBECONFIG: kubeconfig, HOME: dir };
+      // A user's PATH: npm run prepends every node_modules/.bin, where npm ci
+      // links this checkout's own kubectl-ironlb, which kubectl would then
+      // report as a second, shadowed copy of the plugin.
+      const userPath = (process.env["PATH"] ?? "").split(path.delimiter).filter((p) => !p.includes(`node_modules${path.sep}.bin`));
+      env = { PATH: [bin, ...userPath].join(path.delimiter), KUBECONFIG: kubeconfig, HOME: dir };
     });
 
     const kubectl = (...args: string[]) => run(kubectlPath as string, args, { env, allowFailure: true, timeout: 20_000 });
