@@ -5,8 +5,10 @@
 // message) within the aggregation window patches count and lastTimestamp of
 // the existing Event instead of creating a new one, and a per-object token
 // bucket (burst 25, one token per 5 minutes) keeps a flapping object from
-// flooding the API. Recording never blocks or fails a reconcile: writes are
-// queued and errors go to `onError`.
+// flooding the API. Both are LRU caches of 4096 objects, as client-go's, so
+// memory stays bounded and a burst over 10k Services costs O(1) per Event.
+// Recording never blocks or fails a reconcile: writes are queued and errors
+// go to `onError`.
 import type { CoreV1Api, CoreV1Event, V1ObjectReference } from "@kubernetes/client-node";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { Clock } from "./clock.ts";
@@ -34,6 +36,8 @@ export interface EventRecorderOptions {
   readonly host: string;
   readonly onError?: ((err: unknown, event: { reason: string; message: string }) => void) | undefined;
   readonly aggregationWindowMs?: number | undefined;
+  /** Objects remembered by the aggregator and the spam filter each (client-go: 4096). */
+  readonly cacheEntries?: number | undefined;
 }
 
 interface Seen {
@@ -51,6 +55,17 @@ interface Bucket {
 const BURST = 25;
 const REFILL_MS = 5 * 60_000;
 const MAX_MESSAGE = 1024;
+const CACHE_ENTRIES = 4096;
+
+/** Makes `key` the newest entry of an insertion-ordered map used as an LRU cache, dropping the oldest beyond `bound`. */
+function touch<V>(cache: Map<string, V>, key: string, value: V, bound: number): void {
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > bound) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+}
 
 export class EventRecorder {
   readonly #opts: EventRecorderOptions;
@@ -62,8 +77,11 @@ export class EventRecorder {
   #pending = 0;
   #serial = 0;
 
+  readonly #bound: number;
+
   constructor(options: EventRecorderOptions) {
     this.#opts = options;
+    this.#bound = options.cacheEntries ?? CACHE_ENTRIES;
   }
 
   /** Queues an Event; returns at once. */
@@ -86,11 +104,8 @@ export class EventRecorder {
   }
 
   #take(objectKey: string, now: number): boolean {
-    let b = this.#buckets.get(objectKey);
-    if (b === undefined) {
-      b = { tokens: BURST, updated: now };
-      this.#buckets.set(objectKey, b);
-    }
+    const b = this.#buckets.get(objectKey) ?? { tokens: BURST, updated: now };
+    touch(this.#buckets, objectKey, b, this.#bound);
     const refill = Math.floor((now - b.updated) / REFILL_MS);
     if (refill > 0) {
       b.tokens = Math.min(BURST, b.tokens + refill);
@@ -108,6 +123,7 @@ export class EventRecorder {
     if (seen !== undefined && now - seen.lastSeen < window) {
       seen.count++;
       seen.lastSeen = now;
+      touch(this.#seen, key, seen, this.#bound);
       try {
         const body = { count: seen.count, lastTimestamp: ts.toISOString() };
         const rest = this.#opts.rest;
@@ -147,11 +163,6 @@ export class EventRecorder {
       // Plain JSON on the wire: timestamps as RFC 3339 text, as the serializer would write them.
       await rest.request("POST", `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/events`, { apiVersion: "v1", kind: "Event", ...body });
     } else await this.#opts.api.createNamespacedEvent({ namespace: target.namespace, body });
-    this.#seen.set(key, { name, namespace: target.namespace, count: 1, lastSeen: now });
-    if (this.#seen.size > 4096) this.#evict(now, window);
-  }
-
-  #evict(now: number, window: number): void {
-    for (const [k, s] of this.#seen) if (now - s.lastSeen >= window) this.#seen.delete(k);
+    touch(this.#seen, key, { name, namespace: target.namespace, count: 1, lastSeen: now }, this.#bound);
   }
 }
