@@ -1,7 +1,7 @@
 // The announcer over in-memory segments with a fake clock: probing, takeover
 // announcements and their schedule, answering, conflicts, withdrawal,
 // interface selection and rescans, membership reference counts, errors.
-import { formatIp } from "@ironlb/core/ip";
+import { formatIp, type IpAddress } from "@ironlb/core/ip";
 import { RawsockError } from "@ironlb/rawsock";
 import { MemorySegment } from "@ironlb/rawsock/testing";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { arpFrame, icmpv6Frame, type ParsedFrame } from "./frames.ts";
 import { FakeHost, ip, peer } from "./host.fixtures.ts";
 import { BROADCAST_MAC, ipv6MulticastMac, solicitedNodeGroup, ZERO_MAC } from "./mac.ts";
 import { gratuitousArp } from "./outgoing.ts";
+import type { KernelArpPort, KernelArpResponder } from "./xdp-arp.ts";
 
 const VIP = ip("198.51.100.10");
 const VIP6 = ip("2001:db8::10");
@@ -401,5 +402,122 @@ describe("withdrawal and close", () => {
     expect(host.conns.every((c) => c.conn.closed)).toBe(true);
     expect(host.clock.pending).toBe(0);
     expect(() => a.announce([])).toThrow();
+  });
+});
+
+describe("kernel ARP fast path (an injected responder per ARP interface)", () => {
+  /** A stand-in for the XDP responder: which IPs it answers for, and counts a test sets. */
+  class FakeKernel implements KernelArpResponder {
+    readonly ips = new Set<string>();
+    readonly counts = new Map<string, number>();
+    closed = false;
+    constructor(readonly port: KernelArpPort) {}
+    add(a: IpAddress): void {
+      this.ips.add(formatIp(a));
+    }
+    remove(a: IpAddress): number {
+      this.ips.delete(formatIp(a));
+      const n = this.counts.get(formatIp(a)) ?? 0;
+      this.counts.delete(formatIp(a));
+      return n;
+    }
+    answered(a: IpAddress): number {
+      return this.counts.get(formatIp(a)) ?? 0;
+    }
+    close(): void {
+      this.closed = true;
+    }
+  }
+  let kernels: FakeKernel[];
+  const factory = (port: KernelArpPort) => {
+    const k = new FakeKernel(port);
+    kernels.push(k);
+    return k;
+  };
+  const kernelOf = (ifname: string) => kernels.filter((k) => k.port.ifname === ifname && !k.closed).at(-1);
+  const ipsOf = (ifname: string) => [...(kernelOf(ifname)?.ips ?? [])].sort();
+
+  beforeEach(() => {
+    kernels = [];
+  });
+
+  it("gets an IPv4 address only once it is announced (not while probing), never an IPv6 one, and loses it on withdrawal", () => {
+    const a = host.start({ kernelArp: factory });
+    expect(kernels.map((k) => k.port)).toEqual([{ ifname: "eth0", ifindex: 2, mac: "02:00:00:00:00:02" }]);
+    a.announce([{ ip: VIP }, { ip: VIP6 }]);
+    expect(ipsOf("eth0")).toEqual([]);
+    host.clock.advance(200);
+    expect(host.eventsOf("announcing").map((e) => e.ip).sort()).toEqual(["198.51.100.10", "2001:db8::10"]);
+    expect(ipsOf("eth0")).toEqual(["198.51.100.10"]);
+    a.announce([{ ip: VIP6 }]);
+    expect(ipsOf("eth0")).toEqual([]);
+  });
+
+  it("counts what the kernel answered into the IP's counters, also after the IP left that interface", async () => {
+    host.addInterface("eth1", { segment: new MemorySegment() });
+    const a = host.start({ kernelArp: factory, probe: false });
+    a.announce([{ ip: VIP, interfaces: ["eth0"] }]);
+    kernelOf("eth0")?.counts.set("198.51.100.10", 5);
+    expect(a.status()[0]?.counters).toMatchObject({ requestsReceived: 5, responsesSent: 5 });
+    // Requests the kernel passes on (here all of them: nothing answers in memory) are answered and counted in user space, on top.
+    peer(seg).send(arpRequest());
+    await seg.settled();
+    expect(a.status()[0]?.counters).toMatchObject({ requestsReceived: 6, responsesSent: 6 });
+    a.announce([{ ip: VIP, interfaces: ["eth1"] }]);
+    expect(ipsOf("eth0")).toEqual([]);
+    expect(ipsOf("eth1")).toEqual(["198.51.100.10"]);
+    kernelOf("eth1")?.counts.set("198.51.100.10", 2);
+    expect(a.status()[0]?.counters).toMatchObject({ requestsReceived: 8, responsesSent: 8 });
+  });
+
+  it("never hands over an IP refused after a conflict probe; a claim while announcing leaves the kernel answering", async () => {
+    const a = host.start({ kernelArp: factory, conflictRetryMs: 0 });
+    a.announce([{ ip: VIP }, { ip: ip("198.51.100.11") }]);
+    host.clock.advance(10);
+    peer(seg, FOREIGN).send(gratuitousArp(VIP, FOREIGN)[1]);
+    await seg.settled();
+    host.clock.advance(500);
+    expect(a.status().map((s) => [s.ip, s.state])).toEqual([
+      ["198.51.100.10", "refused"],
+      ["198.51.100.11", "announcing"],
+    ]);
+    expect(ipsOf("eth0")).toEqual(["198.51.100.11"]);
+    peer(seg, FOREIGN).send(gratuitousArp(ip("198.51.100.11"), FOREIGN)[1]);
+    await seg.settled();
+    expect(host.eventsOf("conflict").map((e) => [e.ip, e.phase])).toEqual([
+      ["198.51.100.10", "probing"],
+      ["198.51.100.11", "announcing"],
+    ]);
+    expect(ipsOf("eth0")).toEqual(["198.51.100.11"]);
+  });
+
+  it("falls back to user space on an interface where the responder cannot be opened, and says why", async () => {
+    const a = host.start({
+      probe: false,
+      kernelArp: () => {
+        throw new RawsockError("RAWSOCK_EPERM", "create a BPF map: bpf failed with EPERM");
+      },
+    });
+    expect(host.eventsOf("interface-error")).toEqual([
+      { type: "interface-error", interface: "eth0", protocol: "arp", code: "RAWSOCK_EPERM", message: "kernel ARP responder: create a BPF map: bpf failed with EPERM", fatal: false },
+    ]);
+    a.announce([{ ip: VIP }]);
+    const observer = peer(seg);
+    observer.send(arpRequest());
+    await seg.settled();
+    expect(observer.frames().filter((f) => f.kind === "arp" && f.arp.operation === ArpOperation.Reply && f.arp.targetMac === CLIENT)).toHaveLength(1);
+  });
+
+  it("closes the responders with the interface and with the announcer", () => {
+    const a = host.start({ kernelArp: factory, probe: false });
+    const first = kernelOf("eth0");
+    host.interfaces.delete("eth0");
+    a.rescan();
+    expect(first?.closed).toBe(true);
+    host.addInterface("eth0", { segment: seg });
+    a.rescan();
+    expect(kernelOf("eth0")).not.toBe(first);
+    a.close();
+    expect(kernels.every((k) => k.closed)).toBe(true);
   });
 });

@@ -52,6 +52,7 @@ import { arpProbe, dadProbe, gratuitousArp, unsolicitedNeighborAdvertisement } f
 import { Port } from "./port.ts";
 import { answerArp, answerNdp, parseFailureReason, type DropReason, type Ownership, type PortView, type Verdict } from "./responder.ts";
 import { DEFAULT_EXCLUDED_INTERFACES, selectInterfaces, type SkipReason } from "./selection.ts";
+import type { KernelArpFactory } from "./xdp-arp.ts";
 
 export interface Announcement {
   readonly ip: IpAddress;
@@ -108,6 +109,12 @@ export interface L2AnnouncerOptions {
   readonly defendIntervalMs?: number | undefined;
   /** O flag of solicited NAs (see responder.ts; MetalLB: false). */
   readonly solicitedOverride?: boolean | undefined;
+  /**
+   * Answers ARP in the kernel on each ARP interface (production: openXdpArpResponder).
+   * Where it cannot be opened (no CAP_BPF, no XDP) the interface is answered from
+   * user space as without it, and an "interface-error" event (not fatal) says why.
+   */
+  readonly kernelArp?: KernelArpFactory | undefined;
 }
 
 export interface RescanReport {
@@ -137,6 +144,8 @@ interface Entry {
   ports: Set<string>;
   /** Interfaces whose solicited-node group this IP holds (IPv6). */
   joined: Set<string>;
+  /** Interfaces whose kernel ARP responder answers for this IP (IPv4). */
+  kernelOn: Set<string>;
   probeTimer: TimerHandle | undefined;
   probesLeft: number;
   retryTimer: TimerHandle | undefined;
@@ -208,6 +217,7 @@ export class L2Announcer {
         state: "probing",
         ports: new Set(),
         joined: new Set(),
+        kernelOn: new Set(),
         probeTimer: undefined,
         probesLeft: 0,
         retryTimer: undefined,
@@ -279,7 +289,15 @@ export class L2Announcer {
 
   /** Per-IP state, interfaces and counters. */
   status(): IpStatus[] {
-    return [...this.#entries.values()].map((e) => ({ ip: e.key, state: e.state, interfaces: [...e.ports].sort(), counters: { ...e.counters } }));
+    return [...this.#entries.values()].map((e) => {
+      const counters = { ...e.counters };
+      for (const name of e.kernelOn) {
+        const n = this.#ports.get(name)?.kernel?.answered(e.ip) ?? 0;
+        counters.requestsReceived += n;
+        counters.responsesSent += n;
+      }
+      return { ip: e.key, state: e.state, interfaces: [...e.ports].sort(), counters };
+    });
   }
 
   /** Drop counters per interface (reason -> count), for diagnosis. */
@@ -300,6 +318,7 @@ export class L2Announcer {
     this.#closed = true;
     if (this.#rescanTimer !== undefined) this.#clock.clearTimeout(this.#rescanTimer);
     for (const entry of this.#entries.values()) this.#stopTimers(entry);
+    for (const port of this.#ports.values()) port.closeKernel();
     this.#entries.clear();
     this.#byValue.ipv4.clear();
     this.#byValue.ipv6.clear();
@@ -319,8 +338,10 @@ export class L2Announcer {
       this.#emit({ type: "interface-error", ...failure, fatal: true });
       return failure;
     }
-    if (protocol === "arp") port.arp = conn;
-    else port.ndp = conn;
+    if (protocol === "arp") {
+      port.arp = conn;
+      this.#openKernel(port);
+    } else port.ndp = conn;
     port.track(conn.onFrame((frame) => this.#onFrame(port, protocol, conn, frame)));
     port.track(
       conn.onError((error, fatal) => {
@@ -338,11 +359,13 @@ export class L2Announcer {
   #dropConn(port: Port, protocol: L2Protocol): void {
     // Memberships vanish with the NDP connection: forget which IPs held them.
     if (protocol === "ndp") for (const entry of this.#entries.values()) entry.joined.delete(port.ifname);
+    else this.#dropKernel(port);
     port.closeConn(protocol);
   }
 
   #closePort(port: Port): void {
     for (const entry of this.#entries.values()) entry.joined.delete(port.ifname);
+    this.#dropKernel(port);
     port.close();
     this.#ports.delete(port.ifname);
   }
@@ -388,8 +411,68 @@ export class L2Announcer {
     for (const p of entry.ports) if (!next.has(p)) this.#stopGarp(entry, p);
     entry.ports = next;
     this.#reportMissing(entry);
-    this.#syncMembership(entry);
+    this.#sync(entry);
     if (entry.state === "announcing") for (const p of gained) this.#startGarp(entry, p);
+  }
+
+  /** Brings what the interfaces do for an IP in line with its state: NDP groups joined, kernel ARP answers. */
+  #sync(entry: Entry): void {
+    this.#syncMembership(entry);
+    this.#syncKernel(entry);
+  }
+
+  #syncKernel(entry: Entry): void {
+    if (entry.ip.family !== "ipv4") return;
+    const want = entry.state === "announcing" ? entry.ports : new Set<string>();
+    for (const name of [...entry.kernelOn]) {
+      if (want.has(name)) continue;
+      entry.kernelOn.delete(name);
+      const kernel = this.#ports.get(name)?.kernel;
+      if (kernel !== undefined) this.#fold(entry, this.#kernelCall(name, () => kernel.remove(entry.ip)) ?? 0);
+    }
+    for (const name of want) {
+      if (entry.kernelOn.has(name)) continue;
+      const kernel = this.#ports.get(name)?.kernel;
+      if (kernel === undefined) continue;
+      const added = this.#kernelCall(name, () => {
+        kernel.add(entry.ip);
+        return true;
+      });
+      if (added === true) entry.kernelOn.add(name);
+    }
+  }
+
+  /** Counts requests the kernel answered into the IP's counters. */
+  #fold(entry: Entry, answered: number): void {
+    entry.counters.requestsReceived += answered;
+    entry.counters.responsesSent += answered;
+  }
+
+  #kernelCall<T>(ifname: string, call: () => T): T | undefined {
+    try {
+      return call();
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      this.#emit({ type: "interface-error", interface: ifname, protocol: "arp", code: e.code ?? "UNKNOWN", message: `kernel ARP responder: ${String(e.message ?? err)}`, fatal: false });
+      return undefined;
+    }
+  }
+
+  #openKernel(port: Port): void {
+    const factory = this.#o.kernelArp;
+    if (factory === undefined || port.kernel !== undefined) return;
+    port.kernel = this.#kernelCall(port.ifname, () => factory({ ifname: port.ifname, ifindex: port.ifindex, mac: port.mac }));
+  }
+
+  /** Closes a port's kernel responder, keeping what it counted. */
+  #dropKernel(port: Port): void {
+    const kernel = port.kernel;
+    if (kernel === undefined) return;
+    for (const entry of this.#entries.values()) {
+      if (!entry.kernelOn.delete(port.ifname)) continue;
+      this.#fold(entry, this.#kernelCall(port.ifname, () => kernel.answered(entry.ip)) ?? 0);
+    }
+    port.closeKernel();
   }
 
   #syncMembership(entry: Entry): void {
@@ -424,7 +507,7 @@ export class L2Announcer {
     const probe = this.#probe;
     entry.state = "probing";
     entry.probesLeft = probe.count;
-    this.#syncMembership(entry);
+    this.#sync(entry);
     this.#emit({ type: "probing", ip: entry.key, interfaces: [...entry.ports].sort() });
     entry.probeTimer = this.#clock.setTimeout(() => this.#probeTick(entry), this.#random() * probe.initialDelayMaxMs);
   }
@@ -450,7 +533,7 @@ export class L2Announcer {
 
   #startAnnouncing(entry: Entry, probed: boolean): void {
     entry.state = "announcing";
-    this.#syncMembership(entry);
+    this.#sync(entry);
     this.#emit({ type: "announcing", ip: entry.key, interfaces: [...entry.ports].sort(), probed });
     for (const p of entry.ports) this.#startGarp(entry, p);
   }
@@ -458,7 +541,7 @@ export class L2Announcer {
   #refuse(entry: Entry, port: Port, claim: Claim): void {
     this.#stopTimers(entry);
     entry.state = "refused";
-    this.#syncMembership(entry);
+    this.#sync(entry);
     const retry = this.#o.conflictRetryMs ?? DEFAULT_CONFLICT_RETRY_MS;
     this.#emit({ type: "refused", ip: entry.key, interface: port.ifname, foreignMac: claim.mac, retryInMs: retry > 0 ? retry : undefined });
     if (retry > 0) {
@@ -474,7 +557,7 @@ export class L2Announcer {
     this.#entries.delete(entry.key);
     this.#byValue[entry.ip.family].delete(entry.ip.value);
     entry.state = "refused";
-    this.#syncMembership(entry);
+    this.#sync(entry);
     this.#emit({ type: "withdrawn", ip: entry.key });
   }
 

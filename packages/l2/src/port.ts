@@ -7,6 +7,7 @@ import type { PacketConn } from "@ironlb/rawsock";
 import type { L2Protocol } from "./events.ts";
 import { ipv6MulticastMac, macToBytes, solicitedNodeGroup, type Mac } from "./mac.ts";
 import type { DropReason, PortView } from "./responder.ts";
+import type { KernelArpResponder } from "./xdp-arp.ts";
 
 export class Port implements PortView {
   readonly ifname: string;
@@ -15,6 +16,8 @@ export class Port implements PortView {
   linkLocal: IpAddress | undefined;
   arp: PacketConn | undefined;
   ndp: PacketConn | undefined;
+  /** Answers ARP in the kernel beside the ARP connection, when the announcer was given a factory. */
+  kernel: KernelArpResponder | undefined;
   readonly drops = new Map<DropReason, number>();
   // solicited-node group MAC -> number of IPs that need it joined
   readonly #groups = new Map<Mac, number>();
@@ -71,9 +74,18 @@ export class Port implements PortView {
     return [...this.#groups.keys()].sort();
   }
 
+  closeKernel(): void {
+    const kernel = this.kernel;
+    this.kernel = undefined;
+    kernel?.close();
+  }
+
   closeConn(protocol: L2Protocol): void {
     const conn = this.conn(protocol);
-    if (protocol === "arp") this.arp = undefined;
+    if (protocol === "arp") {
+      this.arp = undefined;
+      this.closeKernel();
+    }
     else {
       this.ndp = undefined;
       // Memberships belong to the connection and go with it.
@@ -84,6 +96,7 @@ export class Port implements PortView {
 
   close(): void {
     for (const off of this.#unsubscribe.splice(0)) off();
+    this.closeKernel();
     this.closeConn("arp");
     this.closeConn("ndp");
   }

@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <memory>
@@ -167,6 +168,38 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   // Linux releases the fd even when close() reports EINTR, so never retry.
   if (::close(info[0].As<Napi::Number>().Int32Value()) < 0 && errno != EINTR) return ThrowErrno(env, "close", errno);
   return env.Undefined();
+}
+
+// bpf(cmd, attr bytes, pointers) -> the syscall's result (an fd or 0). The
+// union bpf_attr is built in TypeScript; the only thing it cannot write is a
+// pointer, so `pointers` is [offset, buffer, offset, buffer, ...]: the address
+// of each buffer goes into attr at that offset (a __u64, as the ABI has it).
+// The kernel may write into those buffers (a verifier log, a looked-up value).
+Napi::Value Bpf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!IsInt(info, 0) || info.Length() < 3 || !info[1].IsTypedArray() || !info[2].IsArray()) {
+    return ThrowType(env, "bpf(cmd, attr, pointers)");
+  }
+  auto attrIn = info[1].As<Napi::Uint8Array>();
+  if (attrIn.ByteLength() == 0 || attrIn.ByteLength() > 256) return ThrowType(env, "bpf: attr must be 1..256 bytes");
+  std::vector<uint8_t> attr(attrIn.Data(), attrIn.Data() + attrIn.ByteLength());
+  auto pointers = info[2].As<Napi::Array>();
+  if (pointers.Length() % 2 != 0) return ThrowType(env, "bpf: pointers must be offset, buffer pairs");
+  for (uint32_t i = 0; i < pointers.Length(); i += 2) {
+    Napi::Value off = pointers.Get(i);
+    Napi::Value buf = pointers.Get(i + 1);
+    if (!off.IsNumber() || !buf.IsTypedArray()) return ThrowType(env, "bpf: pointers must be offset, buffer pairs");
+    int64_t at = off.As<Napi::Number>().Int64Value();
+    if (at < 0 || at % 8 != 0 || static_cast<size_t>(at) + 8 > attr.size()) return ThrowType(env, "bpf: pointer offset outside attr");
+    uint64_t address = reinterpret_cast<uintptr_t>(buf.As<Napi::Uint8Array>().Data());
+    memcpy(attr.data() + at, &address, sizeof(address));
+  }
+  long rc;
+  do {
+    rc = ::syscall(__NR_bpf, info[0].As<Napi::Number>().Int32Value(), attr.data(), static_cast<unsigned int>(attr.size()));
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) return ThrowErrno(env, "bpf", errno);
+  return Napi::Number::New(env, static_cast<double>(rc));
 }
 
 // Poller: owns one AF_PACKET fd and a uv_poll_t watching it for readability.
@@ -372,6 +405,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attachFilter", Napi::Function::New(env, AttachFilter, "attachFilter"));
   exports.Set("send", Napi::Function::New(env, Send, "send"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
+  exports.Set("bpf", Napi::Function::New(env, Bpf, "bpf"));
   exports.Set("Poller", Poller::Define(env));
 
   // Constants come from the system headers so the TypeScript side never

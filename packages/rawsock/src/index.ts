@@ -6,6 +6,8 @@
 // - openTcpSocket & co: TCP_MD5SIG, TTL/MINTTL (GTSM), FREEBIND, BINDTODEVICE
 //   on a socket handed to net.Socket / net.Server by fd.
 // - listInterfaces / interfaceFacts: index, MAC, flags, master, IPv6 link-local.
+// - EbpfAssembler, createMap, loadProgram, attachXdp: small XDP programs with
+//   one map, attached by a BPF link that dies with the process.
 // In-memory PacketConns for tests live in @ironlb/rawsock/testing.
 export { RawsockError, type RawsockErrorCode } from "./errors.ts";
 export {
@@ -29,6 +31,23 @@ export {
   type PacketType,
   type ReceivedFrame,
 } from "./packet-conn.ts";
+export {
+  attachXdp,
+  BpfHelper,
+  BpfMapType,
+  BpfProgType,
+  createMap,
+  EbpfAssembler,
+  loadProgram,
+  mapDelete,
+  mapLookup,
+  mapUpdate,
+  XdpAction,
+  XdpFlags,
+  type MapSpec,
+  type ProgramSpec,
+  type Reg,
+} from "./ebpf.ts";
 export { Bpf, BPF_MAXINSNS, bpfJump, bpfStmt, encodeBpf, type BpfInstruction } from "./bpf.ts";
 export {
   checkInterfaceName,

@@ -73,6 +73,8 @@ export interface NativeAddon {
   attachFilter(fd: number, program: Uint8Array): void;
   send(fd: number, frame: Uint8Array): number;
   close(fd: number): void;
+  /** The bpf(2) syscall; `pointers` holds [offset, buffer] pairs whose addresses go into `attr`. */
+  bpf(cmd: number, attr: Uint8Array, pointers: (number | Uint8Array)[]): number;
   Poller: new (fd: number, callback: PollerCallback) => NativePoller;
 }
 

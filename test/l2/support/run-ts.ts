@@ -61,11 +61,17 @@ export class JsonLines {
 
 export interface ProbeOptions {
   readonly conflictCheck?: boolean | undefined;
+  /** --kernel-arp: answer ARP with the XDP program. */
+  readonly kernelArp?: boolean | undefined;
+  /** A command the probe runs under, e.g. setpriv dropping capabilities. */
+  readonly wrapper?: readonly string[] | undefined;
 }
 
 /** `ironlb l2 probe --interface IF --ip IPS` inside `ns`. */
 export function startL2Probe(ns: Namespace, ifname: string, ips: readonly string[], options: ProbeOptions = {}): JsonLines {
   const args = ["l2", "probe", "--interface", ifname, "--ip", ips.join(",")];
   if (options.conflictCheck === false) args.push("--no-conflict-check");
-  return new JsonLines(ns.spawn(process.execPath, nodeTs(cliMain, args), { cwd: repoRoot }));
+  if (options.kernelArp === true) args.push("--kernel-arp");
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  return new JsonLines(ns.spawn(command as string, [...prefix, ...nodeTs(cliMain, args)], { cwd: repoRoot }));
 }

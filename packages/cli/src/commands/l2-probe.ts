@@ -17,18 +17,22 @@ interface ProbeFlags {
   readonly interface: string;
   readonly ip: string;
   readonly conflictCheck: boolean;
+  readonly kernelArp?: boolean;
 }
 
 const EXAMPLES = `
 Examples:
   $ ironlb l2 probe --interface eth0 --ip 198.51.100.10
   $ ironlb l2 probe --interface eth0 --ip 198.51.100.10,2001:db8::10 --no-conflict-check
+  $ ironlb l2 probe --interface eth0 --ip 198.51.100.10 --kernel-arp
 
 Output: one JSON object per line with "event": interfaces, probing, conflict,
 refused, announcing, gratuitous, request (with "result": replied or the drop
-reason), interface-error, stopped (with per-IP counters). Exit 0 after
-SIGINT/SIGTERM; 1 on bad arguments, missing privilege (CAP_NET_RAW) or when
-another host already uses one of the IPs.`;
+reason), interface-error, stopped (with per-IP counters). With --kernel-arp,
+ARP requests are answered in the kernel by an XDP program and print no
+"request" line; the counters still count them. Exit 0 after SIGINT/SIGTERM;
+1 on bad arguments, missing privilege (CAP_NET_RAW; CAP_BPF and CAP_NET_ADMIN
+for --kernel-arp) or when another host already uses one of the IPs.`;
 
 export function register(program: Command): void {
   group(program, "l2", "layer 2 (ARP/NDP) tools")
@@ -37,6 +41,7 @@ export function register(program: Command): void {
     .requiredOption("--interface <name>", "the interface to answer on")
     .requiredOption("--ip <addresses>", "comma-separated IPv4/IPv6 addresses to announce")
     .option("--no-conflict-check", "announce at once, without first probing whether another host uses the IPs")
+    .option("--kernel-arp", "answer ARP in the kernel (an XDP program on the interface) instead of in this process")
     .addHelpText("after", EXAMPLES)
     .action(async (flags: ProbeFlags) => {
       await probe(flags);
@@ -78,6 +83,7 @@ async function probe(flags: ProbeFlags): Promise<void> {
 
   const out = (event: string, fields: object) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), event, ...fields }) + "\n");
   let refused: { ip: string; foreignMac: string } | undefined;
+  let kernelError: string | undefined;
   let finish: ((code: number) => void) | undefined;
   const announcer = new l2.L2Announcer({
     openConn: (name, spec) => rawsock.openPacketConn(name, spec.ethertype, { filter: spec.filter }),
@@ -87,7 +93,9 @@ async function probe(flags: ProbeFlags): Promise<void> {
     exclude: [],
     // A refused IP is an answer for this tool: no retries.
     conflictRetryMs: 0,
+    ...(flags.kernelArp === true ? { kernelArp: l2.openXdpArpResponder } : {}),
     onEvent: (e) => {
+      if (e.type === "interface-error" && e.message.startsWith("kernel ARP responder")) kernelError ??= e.message;
       const { type, ...rest } = e;
       out(type, rest);
       if (e.type === "refused" && refused === undefined) {
@@ -104,6 +112,10 @@ async function probe(flags: ProbeFlags): Promise<void> {
       throw new CliError(`l2 probe needs CAP_NET_RAW to open raw sockets on ${ifname} (run as root or grant NET_RAW)`);
     }
     throw new CliError(`cannot open ${first.protocol.toUpperCase()} socket on ${ifname}: ${first.message}`);
+  }
+  if (kernelError !== undefined) {
+    announcer.close();
+    throw new CliError(`--kernel-arp: cannot attach the XDP responder to ${ifname}: ${kernelError.replace(/^kernel ARP responder: /, "")}`);
   }
   announcer.announce(ips.map((ip) => ({ ip, conflictCheck: flags.conflictCheck ? ("probe" as const) : ("skip" as const) })));
 
