@@ -58,6 +58,8 @@ export interface SpeakerLabOptions {
   readonly probePeriodMs?: number | undefined;
   readonly nodeGracePeriodMs?: number | undefined;
   readonly logLevel?: "debug" | "info" | "warn" | "error" | undefined;
+  /** More `ironlb speaker` flags, e.g. ["--l2-kernel-arp"]. */
+  readonly speakerArgs?: readonly string[] | undefined;
 }
 
 export interface LabNode {
@@ -278,6 +280,7 @@ export class SpeakerLab {
       "--log-level",
       this.#o.logLevel ?? "info",
       ...(this.#o.membership === false ? [] : ["--ml-bind", `${n.ip}:${ML_PORT}`]),
+      ...(this.#o.speakerArgs ?? []),
     ];
     n.speaker = n.ns.spawn(process.execPath, args);
     if (options.waitReady !== false) await waitFor(() => this.podReady(n.name), { what: `speaker on ${n.name} to be Ready`, timeout: 30_000, interval: 50 });

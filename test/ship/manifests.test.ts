@@ -224,6 +224,20 @@ describe.skipIf(kubectlPath === undefined)("manifests", () => {
     expect(pod.serviceAccountName).toBe("speaker");
   });
 
+  it("the l2-kernel-arp component adds the flag and exactly the two capabilities it needs, and the speaker knows the flag", async () => {
+    copy.overlay("kernel-arp", {
+      "kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../example\ncomponents:\n- ../../components/l2-kernel-arp\n",
+    });
+    const rendered = await copy.render("overlays/kernel-arp");
+    const c = containerOf(find(rendered.objects, "DaemonSet", "speaker"));
+    const base = containerOf(find(objects, "DaemonSet", "speaker"));
+    expect(c.args).toEqual([...base.args, "--l2-kernel-arp"]);
+    expect(c.securityContext.capabilities).toEqual({ drop: ["ALL"], add: ["NET_RAW", "BPF", "NET_ADMIN"] });
+    for (const o of rendered.objects) expect(validateObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+    const { stdout } = await exec(process.execPath, [CLI, "speaker", "--help"]);
+    expect(stdout).toMatch(/--l2-kernel-arp\s+answer ARP in the kernel/);
+  });
+
   it("labels the speaker pods as the speakers select each other", () => {
     const labels = (find(objects, "DaemonSet", "speaker") as unknown as Workload).spec.template.metadata.labels;
     for (const term of DEFAULT_SPEAKER_SELECTOR.split(",")) {

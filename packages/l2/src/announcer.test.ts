@@ -470,6 +470,25 @@ describe("kernel ARP fast path (an injected responder per ARP interface)", () =>
     expect(a.status()[0]?.counters).toMatchObject({ requestsReceived: 8, responsesSent: 8 });
   });
 
+  it("reports what the kernel answered as deltas, once, and what is left when the IP is withdrawn", () => {
+    const a = host.start({ kernelArp: factory, probe: false });
+    a.announce([{ ip: VIP }]);
+    const answered = () => host.eventsOf("kernel-answered").map((e) => [e.ip, e.answered]);
+    a.reportKernelAnswers();
+    expect(answered()).toEqual([]);
+    kernelOf("eth0")?.counts.set("198.51.100.10", 3);
+    a.reportKernelAnswers();
+    a.reportKernelAnswers();
+    expect(answered()).toEqual([["198.51.100.10", 3]]);
+    kernelOf("eth0")?.counts.set("198.51.100.10", 7);
+    a.announce([]);
+    expect(answered()).toEqual([
+      ["198.51.100.10", 3],
+      ["198.51.100.10", 4],
+    ]);
+    expect(host.events.map((e) => e.type).slice(-2)).toEqual(["kernel-answered", "withdrawn"]);
+  });
+
   it("never hands over an IP refused after a conflict probe; a claim while announcing leaves the kernel answering", async () => {
     const a = host.start({ kernelArp: factory, conflictRetryMs: 0 });
     a.announce([{ ip: VIP }, { ip: ip("198.51.100.11") }]);

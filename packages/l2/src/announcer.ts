@@ -146,6 +146,10 @@ interface Entry {
   joined: Set<string>;
   /** Interfaces whose kernel ARP responder answers for this IP (IPv4). */
   kernelOn: Set<string>;
+  /** Requests answered in the kernel on interfaces the IP has left (live ones are read from the responders). */
+  kernelFolded: number;
+  /** Of all requests answered in the kernel, how many "kernel-answered" events have reported. */
+  kernelReported: number;
   probeTimer: TimerHandle | undefined;
   probesLeft: number;
   retryTimer: TimerHandle | undefined;
@@ -218,6 +222,8 @@ export class L2Announcer {
         ports: new Set(),
         joined: new Set(),
         kernelOn: new Set(),
+        kernelFolded: 0,
+        kernelReported: 0,
         probeTimer: undefined,
         probesLeft: 0,
         retryTimer: undefined,
@@ -300,6 +306,27 @@ export class L2Announcer {
     });
   }
 
+  /**
+   * Emits a "kernel-answered" event for each IP the kernel fast path answered
+   * requests for since the last call (the kernel counts in its map; nothing
+   * wakes this process per request). Call it periodically; withdrawal and
+   * close() report what is left.
+   */
+  reportKernelAnswers(): void {
+    for (const entry of this.#entries.values()) this.#reportKernel(entry);
+  }
+
+  #reportKernel(entry: Entry): void {
+    let total = entry.kernelFolded;
+    for (const name of entry.kernelOn) {
+      const kernel = this.#ports.get(name)?.kernel;
+      if (kernel !== undefined) total += this.#kernelCall(name, () => kernel.answered(entry.ip)) ?? 0;
+    }
+    if (total <= entry.kernelReported) return;
+    this.#emit({ type: "kernel-answered", ip: entry.key, answered: total - entry.kernelReported });
+    entry.kernelReported = total;
+  }
+
   /** Drop counters per interface (reason -> count), for diagnosis. */
   drops(): Record<string, Partial<Record<DropReason, number>>> {
     const out: Record<string, Partial<Record<DropReason, number>>> = {};
@@ -317,7 +344,10 @@ export class L2Announcer {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#rescanTimer !== undefined) this.#clock.clearTimeout(this.#rescanTimer);
-    for (const entry of this.#entries.values()) this.#stopTimers(entry);
+    for (const entry of this.#entries.values()) {
+      this.#stopTimers(entry);
+      this.#reportKernel(entry);
+    }
     for (const port of this.#ports.values()) port.closeKernel();
     this.#entries.clear();
     this.#byValue.ipv4.clear();
@@ -446,6 +476,7 @@ export class L2Announcer {
   #fold(entry: Entry, answered: number): void {
     entry.counters.requestsReceived += answered;
     entry.counters.responsesSent += answered;
+    entry.kernelFolded += answered;
   }
 
   #kernelCall<T>(ifname: string, call: () => T): T | undefined {
@@ -558,6 +589,7 @@ export class L2Announcer {
     this.#byValue[entry.ip.family].delete(entry.ip.value);
     entry.state = "refused";
     this.#sync(entry);
+    this.#reportKernel(entry);
     this.#emit({ type: "withdrawn", ip: entry.key });
   }
 

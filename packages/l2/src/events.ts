@@ -29,6 +29,8 @@ export type L2Event =
   /** The probe found a conflict: the IP is not announced; `retryInMs` until the next probe, if any. */
   | { readonly type: "refused"; readonly ip: string; readonly interface: string; readonly foreignMac: string; readonly retryInMs: number | undefined }
   | { readonly type: "withdrawn"; readonly ip: string }
+  /** Requests the kernel fast path answered for the IP since the last such event (ARP, one reply each). */
+  | { readonly type: "kernel-answered"; readonly ip: string; readonly answered: number }
   /** None of the interfaces requested for an IP exists or is eligible (MetalLB's announceFailed). */
   | { readonly type: "interfaces-missing"; readonly ip: string; readonly requested: readonly string[] }
   /** The set of interfaces answering changed (after a rescan). */

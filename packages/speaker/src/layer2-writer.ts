@@ -13,12 +13,15 @@ import { formatIp } from "@ironlb/core/ip";
 
 export interface Layer2Writer {
   announce(set: readonly Announcement[]): void;
+  /** Reports what the kernel fast path answered since the last call (as "kernel-answered" events), if there is one. */
+  poll?(): void;
   close(): Promise<void>;
 }
 
 export function announcerWriter(announcer: L2Announcer): Layer2Writer {
   return {
     announce: (set) => announcer.announce(set),
+    poll: () => announcer.reportKernelAnswers(),
     close: async () => {
       announcer.announce([]);
       announcer.close();

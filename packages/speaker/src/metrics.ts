@@ -142,6 +142,12 @@ export class SpeakerMetrics {
     if (replied) this.#responses.inc({ ip });
   }
 
+  /** Requests the kernel fast path answered: each one was received and replied to. */
+  layer2KernelAnswered(ip: string, answered: number): void {
+    this.#requests.inc({ ip }, answered);
+    this.#responses.inc({ ip }, answered);
+  }
+
   gratuitousSent(ip: string, frames: number): void {
     this.#gratuitous.inc({ ip }, frames);
   }

@@ -40,6 +40,7 @@ import {
   type Logger,
   type ReadinessCheck,
   type SyncState,
+  type TimerHandle,
   type V1EndpointSlice,
   type V1Node,
   type V1Pod,
@@ -68,6 +69,7 @@ import { serializeStatus, STATUS_ANNOTATION } from "./status-doc.ts";
 
 const CONFIG_KEY = "\u0000config";
 const SESSIONS_KEY = "\u0000sessions";
+const KERNEL_POLL_MS = 5_000;
 export const DEFAULT_SPEAKER_SELECTOR = "app.kubernetes.io/name=ironlb,app.kubernetes.io/component=speaker";
 
 export interface SpeakerOptions {
@@ -98,6 +100,7 @@ export class Speaker {
   readonly metrics: SpeakerMetrics;
   readonly #o: SpeakerOptions;
   readonly #clock: Clock;
+  #kernelPoll: TimerHandle | undefined;
   readonly #log: Logger;
   readonly #config: SpeakerConfig;
   readonly #sources: KubeSources;
@@ -203,6 +206,16 @@ export class Speaker {
     this.#refreshLive();
     this.#queue.add(CONFIG_KEY);
     this.#queue.add(REPROCESS_ALL);
+    this.#scheduleKernelPoll();
+  }
+
+  /** Requests answered in the kernel (--l2-kernel-arp) reach the metrics every few seconds. */
+  #scheduleKernelPoll(): void {
+    if (this.#layer2.poll === undefined || this.#stopping) return;
+    this.#kernelPoll = this.#clock.setTimer(KERNEL_POLL_MS, () => {
+      this.#layer2.poll?.();
+      this.#scheduleKernelPoll();
+    });
   }
 
   /** SIGTERM: hand over (membership leave), withdraw everything, then stop. */
@@ -210,6 +223,7 @@ export class Speaker {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#queue.stop();
+    this.#kernelPoll?.cancel();
     this.#log.info("shutting down: leaving, withdrawing", { op: "shutdown" });
     const leaving = this.#membership?.leave() ?? Promise.resolve();
     await this.#layer2.close();
@@ -341,6 +355,9 @@ export class Speaker {
         return;
       case "request":
         this.metrics.layer2Request(e.ip, e.result === "replied");
+        return;
+      case "kernel-answered":
+        this.metrics.layer2KernelAnswered(e.ip, e.answered);
         return;
       case "gratuitous":
         this.metrics.gratuitousSent(e.ip, e.frames);

@@ -30,7 +30,8 @@ Output: one JSON object per line with "event": interfaces, probing, conflict,
 refused, announcing, gratuitous, request (with "result": replied or the drop
 reason), interface-error, stopped (with per-IP counters). With --kernel-arp,
 ARP requests are answered in the kernel by an XDP program and print no
-"request" line; the counters still count them. Exit 0 after SIGINT/SIGTERM;
+"request" line; "kernel-answered" lines (once a second) and the counters
+count them. Exit 0 after SIGINT/SIGTERM;
 1 on bad arguments, missing privilege (CAP_NET_RAW; CAP_BPF and CAP_NET_ADMIN
 for --kernel-arp) or when another host already uses one of the IPs.`;
 
@@ -119,8 +120,12 @@ async function probe(flags: ProbeFlags): Promise<void> {
   }
   announcer.announce(ips.map((ip) => ({ ip, conflictCheck: flags.conflictCheck ? ("probe" as const) : ("skip" as const) })));
 
+  // What the kernel answered comes out as "kernel-answered" lines, once a second.
+  const poll = setInterval(() => announcer.reportKernelAnswers(), 1000);
+  poll.unref();
   const code = await new Promise<number>((resolve) => {
     const stop = (signal: string) => {
+      clearInterval(poll);
       const counters = announcer.status().map((s) => ({ ip: s.ip, state: s.state, ...s.counters }));
       announcer.close();
       out("stopped", { signal, counters });
@@ -131,6 +136,7 @@ async function probe(flags: ProbeFlags): Promise<void> {
     process.once("SIGINT", onInt);
     process.once("SIGTERM", onTerm);
     finish = (c) => {
+      clearInterval(poll);
       process.off("SIGINT", onInt);
       process.off("SIGTERM", onTerm);
       const counters = announcer.status().map((s) => ({ ip: s.ip, state: s.state, ...s.counters }));

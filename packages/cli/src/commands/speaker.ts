@@ -26,6 +26,7 @@ interface Options {
   readonly mlAdvertise?: string;
   readonly mlSecretName: string;
   readonly rawSockets: boolean;
+  readonly l2KernelArp?: boolean;
   readonly podName?: string;
   readonly speakerSelector: string;
   readonly ignoreExcludeLb?: boolean;
@@ -36,6 +37,7 @@ const EXAMPLES = `
 Examples:
   $ ironlb speaker --node-name "$NODE_NAME" --ml-bind "$POD_IP:7946"
   $ ironlb speaker --node-name worker-1 --kubeconfig ~/.kube/config --no-raw-sockets
+  $ ironlb speaker --node-name "$NODE_NAME" --ml-bind "$POD_IP:7946" --l2-kernel-arp
 
 The namespace defaults to $IRONLB_NAMESPACE, then the pod's service-account namespace,
 then ironlb-system. Membership needs --ml-bind and the Secret --ml-secret-name (key
@@ -57,6 +59,7 @@ export function register(program: Command): void {
     .option("--ml-advertise <addr:port>", "address the other speakers reach this one at, when --ml-bind is a wildcard")
     .option("--ml-secret-name <name>", "Secret with the membership key (key \"secretkey\")", "memberlist")
     .option("--no-raw-sockets", "dry run for layer 2: decide, log and publish, but open no packet sockets")
+    .option("--l2-kernel-arp", "answer ARP in the kernel with an XDP program (needs CAP_BPF and CAP_NET_ADMIN; interfaces where it cannot load are answered from user space, with a warning)")
     .option("--pod-name <name>", "this speaker's pod, where its status is published (default: $POD_NAME, then the speaker pod on this node)")
     .option("--speaker-selector <labels>", "label selector of the speaker pods", "app.kubernetes.io/name=ironlb,app.kubernetes.io/component=speaker")
     .option("--ignore-exclude-lb", "keep nodes labelled node.kubernetes.io/exclude-from-external-load-balancers as candidates")
@@ -114,6 +117,7 @@ export function register(program: Command): void {
                 new l2.L2Announcer({
                   openConn: (name, spec) => rawsock.openPacketConn(name, spec.ethertype, { filter: spec.filter }),
                   listInterfaces: () => rawsock.listInterfaces(),
+                  ...(opts.l2KernelArp === true ? { kernelArp: l2.openXdpArpResponder } : {}),
                   onEvent,
                 }),
               );
@@ -135,7 +139,7 @@ export function register(program: Command): void {
         logger,
       });
       const server = await listenMonitoring(opts.metricsAddr, registry, speaker.readinessChecks());
-      logger.info("monitoring endpoint listening", { op: "startup", url: server.url, node: nodeName, rawSockets: opts.rawSockets });
+      logger.info("monitoring endpoint listening", { op: "startup", url: server.url, node: nodeName, rawSockets: opts.rawSockets, l2KernelArp: opts.l2KernelArp === true });
 
       await runUntilSignal({ logger, server, fields: { node: nodeName }, start: () => speaker.start(), stop: () => speaker.shutdown() });
       // Sockets of dying informers or peers must not hold the process.

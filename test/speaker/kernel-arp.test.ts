@@ -1,0 +1,64 @@
+// The speakers with `--l2-kernel-arp` end to end: three `ironlb speaker`
+// processes in their own namespaces on one segment, kube-sim and the
+// controller, an observer running arping. The elected node answers from its
+// XDP program (attached on its interface, on no other node's), and when its
+// speaker is SIGKILLed the program goes with it, so the next node in the
+// order, and only that node, answers.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { electionOrder } from "@ironlb/core/election";
+import { arping } from "#testlib/probes";
+import { describeLab } from "#testlib/suite";
+import { waitFor } from "#testlib/wait-for";
+import { SpeakerLab, type LabNode } from "../../bench/lib/speaker-lab.ts";
+
+describeLab("speakers answering ARP in the kernel (XDP)", { root: true, binaries: ["ip", "arping"] }, (lab) => {
+  let sl: SpeakerLab;
+
+  beforeAll(async () => {
+    sl = await SpeakerLab.start(lab, {
+      nodes: 3,
+      speakerArgs: ["--l2-kernel-arp"],
+      config: () => "address-pools:\n- name: lan\n  protocol: layer2\n  addresses: [198.51.100.64/28]\n",
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await sl?.close();
+  });
+
+  const macOf = (name: string) => sl.node(name).mac;
+  const who = (mac: string) => sl.nodes.find((n) => n.mac === mac)?.name ?? mac;
+  const answering = async (ip: string) => (await arping(sl.observer.ns, { ifname: sl.observer.member.ifname, ip, count: 2, deadline: 2 })).macs;
+  const waitAnswer = (ip: string, node: string, what: string, timeout = 15_000) =>
+    waitFor(
+      async () => {
+        const macs = await answering(ip);
+        if (macs.length === 1 && macs[0] === macOf(node)) return macs;
+        throw new Error(`answered by [${macs.map(who).join(", ")}]`);
+      },
+      { what, timeout, interval: 100, ignoreErrors: true },
+    );
+  const xdpAttached = async (n: LabNode) => /prog\/xdp id \d+/.test((await n.ns.ip(["-d", "link", "show", "dev", n.member.ifname])).stdout);
+
+  it("every speaker attaches the program; the elected node answers; SIGKILL detaches it and the next node answers", async () => {
+    for (const n of sl.nodes) await waitFor(() => xdpAttached(n), { what: `the XDP program on ${n.name}`, timeout: 15_000, interval: 100 });
+    sl.createService("web", { pool: "lan" });
+    sl.setEndpoints("web", ["node-a"]);
+    const ip = await sl.ingressIp("web");
+    const [owner, next] = electionOrder(
+      sl.nodes.map((n) => n.name),
+      ip,
+    ) as [string, string];
+    await waitAnswer(ip, owner, `${owner} to answer for ${ip}`);
+    expect(await answering(ip)).toEqual([macOf(owner)]);
+    // The answers come from the kernel; the speaker reads the program's counts every 5 s into its metrics.
+    const sent = new RegExp(`ironlb_layer2_responses_sent\\{[^}]*ip="${ip.replace(/\./g, "\\.")}"[^}]*\\} [1-9]`);
+    await waitFor(async () => sent.test((await sl.http(sl.node(owner), "/metrics")).body), { what: `${owner}'s metrics to count the kernel's replies`, timeout: 15_000, interval: 500 });
+
+    const victim = sl.node(owner);
+    victim.speaker?.signal("SIGKILL");
+    await victim.speaker?.exited;
+    expect(await xdpAttached(victim)).toBe(false);
+    await waitAnswer(ip, next, `${next} to answer for ${ip} after SIGKILL of ${owner}`, 10_000);
+    expect(await answering(ip)).toEqual([macOf(next)]);
+  });
+});
