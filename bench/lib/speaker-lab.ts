@@ -30,6 +30,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createKubeSim, type KubeSim } from "@ironlb/kube-sim";
 import type { Lab, Namespace, Segment, SegmentMember } from "#testlib/netns";
+import { arping } from "#testlib/probes";
 import { LabProcess } from "#testlib/process";
 import type { BirdRouter } from "#testlib/routers/bird";
 import { bird } from "#testlib/routers/index";
@@ -260,6 +261,24 @@ export class SpeakerLab {
     const n = this.nodes.find((x) => x.name === name);
     if (n === undefined) throw new Error(`no node ${name}`);
     return n;
+  }
+
+  /** The MACs that answer an ARP request for `ip` on the segment, as the observer sees them. */
+  async answering(ip: string): Promise<readonly string[]> {
+    return (await arping(this.observer.ns, { ifname: this.observer.member.ifname, ip, count: 2, deadline: 2 })).macs;
+  }
+
+  /** Waits until `node`, and only it, answers ARP for `ip`. */
+  async waitAnswer(ip: string, node: string, what: string, timeout = 15_000): Promise<void> {
+    const who = (mac: string) => this.nodes.find((n) => n.mac === mac)?.name ?? mac;
+    await waitFor(
+      async () => {
+        const macs = await this.answering(ip);
+        if (macs.length === 1 && macs[0] === this.node(node).mac) return macs;
+        throw new Error(`answered by [${macs.map(who).join(", ")}]`);
+      },
+      { what, timeout, interval: 100, ignoreErrors: true },
+    );
   }
 
   /** Starts (or restarts) a node's speaker and waits until the emulated kubelet has its pod Ready. */

@@ -6,7 +6,6 @@
 // order, and only that node, answers.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { electionOrder } from "@ironlb/core/election";
-import { arping } from "#testlib/probes";
 import { describeLab } from "#testlib/suite";
 import { waitFor } from "#testlib/wait-for";
 import { SpeakerLab, type LabNode } from "../../bench/lib/speaker-lab.ts";
@@ -26,17 +25,8 @@ describeLab("speakers answering ARP in the kernel (XDP)", { root: true, binaries
   });
 
   const macOf = (name: string) => sl.node(name).mac;
-  const who = (mac: string) => sl.nodes.find((n) => n.mac === mac)?.name ?? mac;
-  const answering = async (ip: string) => (await arping(sl.observer.ns, { ifname: sl.observer.member.ifname, ip, count: 2, deadline: 2 })).macs;
-  const waitAnswer = (ip: string, node: string, what: string, timeout = 15_000) =>
-    waitFor(
-      async () => {
-        const macs = await answering(ip);
-        if (macs.length === 1 && macs[0] === macOf(node)) return macs;
-        throw new Error(`answered by [${macs.map(who).join(", ")}]`);
-      },
-      { what, timeout, interval: 100, ignoreErrors: true },
-    );
+  const answering = (ip: string) => sl.answering(ip);
+  const waitAnswer = (ip: string, node: string, what: string, timeout?: number) => sl.waitAnswer(ip, node, what, timeout);
   const xdpAttached = async (n: LabNode) => /prog\/xdp id \d+/.test((await n.ns.ip(["-d", "link", "show", "dev", n.member.ifname])).stdout);
 
   it("every speaker attaches the program; the elected node answers; SIGKILL detaches it and the next node answers", async () => {

@@ -9,7 +9,6 @@ import { electionOrder } from "@ironlb/core/election";
 import { DEFAULT_SPEAKER_SELECTOR, collectSpeakerStatus } from "@ironlb/speaker";
 import { createClients } from "@ironlb/kube";
 import { run } from "#testlib/exec";
-import { arping } from "#testlib/probes";
 import { describeLab } from "#testlib/suite";
 import { waitFor } from "#testlib/wait-for";
 import { bird } from "#testlib/routers/index";
@@ -60,18 +59,8 @@ describeLab("speaker end to end: three nodes, an observer, BIRD", { root: true, 
 
   const names = () => sl.nodes.map((n) => n.name);
   const macOf = (name: string) => sl.node(name).mac;
-  /** The MACs that answer an ARP request for `ip` on the segment, as the observer sees them. */
-  const answering = async (ip: string) => (await arping(sl.observer.ns, { ifname: sl.observer.member.ifname, ip, count: 2, deadline: 2 })).macs;
-  const who = (mac: string) => sl.nodes.find((n) => n.mac === mac)?.name ?? mac;
-  const waitAnswer = (ip: string, node: string, what: string, timeout = 15_000) =>
-    waitFor(
-      async () => {
-        const macs = await answering(ip);
-        if (macs.length === 1 && macs[0] === macOf(node)) return macs;
-        throw new Error(`answered by [${macs.map(who).join(", ")}]`);
-      },
-      { what, timeout, interval: 100, ignoreErrors: true },
-    );
+  const answering = (ip: string) => sl.answering(ip);
+  const waitAnswer = (ip: string, node: string, what: string, timeout?: number) => sl.waitAnswer(ip, node, what, timeout);
 
   describe("layer 2", () => {
     it("a Service gets its IP and exactly one node, the elected one, answers ARP", async () => {
