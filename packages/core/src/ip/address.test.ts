@@ -1,4 +1,4 @@
-import { Address6 } from "ip-address";
+import { Address4, Address6 } from "ip-address";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { compareIp, formatIp, ipAdd, ipFromBytes, ipToBytes, isBuggyIp, parseIp, tryParseIp, type IpAddress } from "./address.ts";
@@ -30,6 +30,32 @@ describe("parseIp", () => {
       expect(err).toBeInstanceOf(IpError);
       expect((err as IpError).code).toBe("IP_INVALID");
     }
+  });
+});
+
+describe("IPv4 text", () => {
+  // tryParseIp reads dotted quads itself; it must accept exactly what ip-address's Address4 does.
+  const viaLibrary = (text: string): bigint | undefined => {
+    if (text.length === 0 || /[/%\s]/.test(text)) return undefined;
+    try {
+      return new Address4(text).bigInt();
+    } catch {
+      return undefined;
+    }
+  };
+  const fragment = fc.oneof(fc.stringMatching(/^[0-9]{1,4}$/), fc.constantFrom("", "0", "00", "255", "256", "-1", "+1", "1e2", "0x1", " 1", "1 "));
+  const candidate = fc.oneof(
+    fc.array(fragment, { minLength: 1, maxLength: 6 }).map((parts) => parts.join(".")),
+    fc.string({ unit: fc.constantFrom("0", "1", "2", "5", "9", ".", "x", " "), maxLength: 20 }),
+  );
+
+  test("tryParseIp accepts exactly the dotted quads ip-address accepts, with the same value", () => {
+    fc.assert(
+      fc.property(candidate, (text) => {
+        expect(tryParseIp(text)?.value).toBe(viaLibrary(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
