@@ -32,6 +32,12 @@ export interface WantedRoute {
   readonly set: AttributeSet;
 }
 
+/** What the peer should hold: a Map of key -> route will do, or anything that iterates and answers membership. */
+export interface Wanted {
+  values(): Iterable<WantedRoute>;
+  has(key: string): boolean;
+}
+
 export interface NextUpdate {
   readonly bytes: Uint8Array;
   readonly announced: number;
@@ -83,7 +89,7 @@ export class RibOut {
    * `resend` lists families to announce in full even where the peer already
    * has them (ROUTE-REFRESH, RFC 2918 §4).
    */
-  plan(wanted: ReadonlyMap<string, WantedRoute>, resend: ReadonlySet<IpFamily> = new Set()): void {
+  plan(wanted: Wanted, resend: ReadonlySet<IpFamily> = new Set()): void {
     // What was planned but not sent is still the peer's: back into the view before diffing.
     for (const family of ["ipv4", "ipv6"] as const) {
       const q = this.#withdraw[family];
@@ -97,10 +103,10 @@ export class RibOut {
     this.#announce.clear();
     this.#pending = 0;
     const wantedIn = { ipv4: 0, ipv6: 0 };
-    for (const [key, w] of wanted) {
+    for (const w of wanted.values()) {
       const family = w.set.family;
       wantedIn[family]++;
-      const held = this.#adj[family].get(key);
+      const held = this.#adj[family].get(w.route.key);
       if (held !== undefined && held.set.id === w.set.id && !resend.has(family)) continue;
       let group = this.#announce.get(w.set.id);
       if (group === undefined) {

@@ -464,7 +464,9 @@ export class Session {
     const est = this.#est;
     const desired = this.#desired;
     if (est === undefined || desired === undefined) return;
-    const wanted = new Map<string, WantedRoute>();
+    // An array and a membership test rather than a map: no per-prefix hashing on the burst after Established.
+    const wanted: WantedRoute[] = [];
+    const skippedKeys = new Set<string>();
     const skipped = new Map<string, { reason: SkipReason | "attributes-too-large"; family: IpFamily; count: number; example: string }>();
     for (const route of desired.values()) {
       const family = route.prefix.family;
@@ -480,11 +482,12 @@ export class Session {
         const s = skipped.get(k);
         if (s === undefined) skipped.set(k, { reason: set, family, count: 1, example: formatPrefix(route.prefix) });
         else s.count++;
+        skippedKeys.add(route.key);
         continue;
       }
-      wanted.set(route.key, { route, set });
+      wanted.push({ route, set });
     }
-    this.#ribOut.plan(wanted, resend);
+    this.#ribOut.plan({ values: () => wanted, has: (key) => desired.has(key) && !skippedKeys.has(key) }, resend);
     this.#skipped = [...skipped.values()].reduce((n, s) => n + s.count, 0);
     const summary = [...skipped.entries()].map(([k, s]) => `${k}:${s.count}`).join(";");
     if (summary !== this.#lastSkipSummary) {
