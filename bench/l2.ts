@@ -5,18 +5,20 @@
 // IronLB's responder (@ironlb/l2 over @ironlb/rawsock, run as the speaker
 // would run it) beside the Linux kernel answering for an address it owns, on
 // the same veth, in the same run. Target: IronLB's p99 within 2x the kernel's.
-// IronLB runs twice: with its XDP fast path (the announcer given
-// openXdpArpResponder: ARP answered in the kernel's receive path, the
-// speaker's `--l2-kernel-arp`) and in user space alone (the default). A last
-// row is the floor for any user-space responder on the machine: a process
-// that answers by rearranging bytes, over the same packet connection.
+// IronLB runs three times: with its kernel path (the announcer given
+// openKernelArpResponder, the speaker's `--l2-kernel-arp`: ARP answered by a
+// BPF program in the receive path) at tcx ingress, the default, and as
+// generic XDP, the fallback for kernels before 6.6; and in user space alone
+// (the default without the flag). A last row is the floor for any user-space
+// responder on the machine: a process that answers by rearranging bytes, over
+// the same packet connection.
 //
 // How it measures:
 //  - One veth between an observer and a speaker namespace. The speaker's
-//    kernel owns its veth address (10.99.x.2); IronLB's two responders, child
-//    processes of this file in the speaker namespace, announce one service IP
-//    each on the same interface (only the fast-path one attaches XDP; frames
-//    not for its IP pass through it untouched).
+//    kernel owns its veth address (10.99.x.2); IronLB's three responders,
+//    child processes of this file in the speaker namespace, announce one
+//    service IP each on the same interface (the kernel-path ones attach their
+//    programs; frames not for their IP pass through untouched).
 //  - A sender (this file again, in the observer namespace) sends broadcast ARP
 //    requests at `--rate` per second for `--seconds`, each with one of 50 ARP
 //    sender IPs so that a reply names its request, paced from a timer (no
@@ -30,7 +32,7 @@
 //    speaker that has run for a while has it compiled).
 //  - Latency: tcpdump on the observer's side of the veth writes a pcap (on
 //    the speaker's side it would miss what XDP answers: generic XDP runs
-//    before the taps); each reply is paired with its request by target and
+//    before the taps; tcx runs after them); each reply is paired with its request by target and
 //    sender IP, so a lost reply cannot shift the pairing. Both timestamps come
 //    from the same tap, so this is the veth both ways plus the time spent in
 //    the responder, wakeups and queueing included, the same for every row.
@@ -50,7 +52,7 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ip, parseIp } from "@ironlb/core/ip";
-import { ArpOperation, arpFrame, L2Announcer, openXdpArpResponder, parseFrame, ZERO_MAC, BROADCAST_MAC, type Mac } from "@ironlb/l2";
+import { ArpOperation, arpFrame, L2Announcer, openKernelArpResponder, parseFrame, ZERO_MAC, BROADCAST_MAC, type KernelArpHook, type KernelArpPort, type Mac } from "@ironlb/l2";
 import { listInterfaces, openPacketConn } from "@ironlb/rawsock";
 import { serviceV4 } from "#testlib/addresses";
 import { Lab, type Namespace } from "#testlib/netns";
@@ -91,7 +93,7 @@ interface CpuSample {
 
 export async function run(args: readonly string[]): Promise<void> {
   if (args[0] === "--sender") return senderChild(JSON.parse(args[1] ?? "{}") as SenderConfig);
-  if (args[0] === "--responder") return responderChild(args[1] ?? "", args[2] ?? "", args[3] === "--kernel-arp");
+  if (args[0] === "--responder") return responderChild(args[1] ?? "", args[2] ?? "", args[3] === "--kernel-arp" ? (args[4] as KernelArpHook) : undefined);
   if (args[0] === "--echo") return echoChild(args[1] ?? "", args[2] ?? "", args[3] ?? "");
   const option = (name: string, dflt: number) => {
     const i = args.indexOf(name);
@@ -119,19 +121,24 @@ export async function run(args: readonly string[]): Promise<void> {
     const vip = serviceV4(77);
     const nobody = serviceV4(78);
     const echoIp = serviceV4(79);
-    const xdpVip = serviceV4(80);
+    const hooks = ["tcx", "xdp"] as const;
+    const hookVip: Record<KernelArpHook, string> = { tcx: serviceV4(80), xdp: serviceV4(81) };
 
     const responder = speaker.spawn(process.execPath, [runJs, "l2", "--responder", spk.ifname, vip], { stdin: true });
     await responder.waitForOutput(/"event":"ready"/, { timeout: 30_000, what: "the IronLB responder to announce" });
-    const fast = speaker.spawn(process.execPath, [runJs, "l2", "--responder", spk.ifname, xdpVip, "--kernel-arp"], { stdin: true });
-    await fast.waitForOutput(/"event":"ready"/, { timeout: 30_000, what: "the IronLB responder with the XDP fast path to announce" });
-    if (!fast.stdout().includes('"kernel":true')) throw new Error(`the XDP fast path did not attach: ${fast.output().slice(-1000)}`);
+    const fast = {} as Record<KernelArpHook, LabProcess>;
+    for (const hook of hooks) {
+      const proc = speaker.spawn(process.execPath, [runJs, "l2", "--responder", spk.ifname, hookVip[hook], "--kernel-arp", hook], { stdin: true });
+      await proc.waitForOutput(/"event":"ready"/, { timeout: 30_000, what: `the IronLB responder with the ${hook} kernel path to announce` });
+      if (!proc.stdout().includes('"kernel":true')) throw new Error(`the ${hook} kernel path did not attach: ${proc.output().slice(-1000)}`);
+      fast[hook] = proc;
+    }
     // Warm-up, not measured: a long-running speaker's reply path is compiled
     // (V8 optimizes it after a few thousand calls); a fresh process's is not.
     const warm = { ifname: obs.ifname, mac: obs.mac, ip: obs.host?.v4 ?? "", rate, seconds: Math.min(seconds, 2) };
     await runSender(observer, { ...warm, target: vip, burst: 1 });
     await runSender(observer, { ...warm, target: kernelIp, burst: 1 });
-    await runSender(observer, { ...warm, target: xdpVip, burst: 1 });
+    for (const hook of hooks) await runSender(observer, { ...warm, target: hookVip[hook], burst: 1 });
     const phase = async (proc: LabProcess, target: string, burst: number) => {
       const before = await responderCpu(proc);
       const sent = await runSender(observer, { ifname: obs.ifname, mac: obs.mac, ip: obs.host?.v4 ?? "", target, rate, seconds, burst });
@@ -144,9 +151,10 @@ export async function run(args: readonly string[]): Promise<void> {
       const baseline = await phase(responder, nobody, 1);
       const kernel = await phase(responder, kernelIp, 1);
       const ironlb = await phase(responder, vip, 1);
-      const xdp = await phase(fast, xdpVip, 1);
+      const tcx = await phase(fast.tcx, hookVip.tcx, 1);
+      const xdp = await phase(fast.xdp, hookVip.xdp, 1);
       await capture.stop();
-      return { baseline, kernel, ironlb, xdp, latencies: pairReplies(readPcap(pcap), obs.mac).latencies, tcpdumpDropped: droppedByKernel(capture.proc) };
+      return { baseline, kernel, ironlb, tcx, xdp, latencies: pairReplies(readPcap(pcap), obs.mac).latencies, tcpdumpDropped: droppedByKernel(capture.proc) };
     })();
     // CPU: the same rate in bursts, without tcpdump (it drops frames in bursts
     // and adds its own load), replies counted from the interface's transmit
@@ -159,6 +167,7 @@ export async function run(args: readonly string[]): Promise<void> {
       baseline: { sender: 0, responder: 0, tx: 0 },
       kernel: { sender: 0, responder: 0, tx: 0 },
       ironlb: { sender: 0, responder: 0, tx: 0 },
+      tcx: { sender: 0, responder: 0, tx: 0 },
       xdp: { sender: 0, responder: 0, tx: 0 },
     };
     for (let round = 0; round < CPU_ROUNDS; round++) {
@@ -166,7 +175,8 @@ export async function run(args: readonly string[]): Promise<void> {
         ["baseline", nobody, responder],
         ["kernel", kernelIp, responder],
         ["ironlb", vip, responder],
-        ["xdp", xdpVip, fast],
+        ["tcx", hookVip.tcx, fast.tcx],
+        ["xdp", hookVip.xdp, fast.xdp],
       ] as const) {
         const tx0 = await txPackets();
         const p = await phase(proc, target, CPU_BURST);
@@ -178,9 +188,13 @@ export async function run(args: readonly string[]): Promise<void> {
     }
     responder.write("stop\n");
     await responder.exited;
-    fast.write("stop\n");
-    await fast.exited;
-    const fastStatus = JSON.parse(fast.stdout().split("\n").find((l) => l.startsWith('{"event":"status"')) ?? "{}") as { status?: { counters: { responsesSent: number } }[] };
+    const fastAnswered = {} as Record<KernelArpHook, number | undefined>;
+    for (const hook of hooks) {
+      fast[hook].write("stop\n");
+      await fast[hook].exited;
+      const status = JSON.parse(fast[hook].stdout().split("\n").find((l) => l.startsWith('{"event":"status"')) ?? "{}") as { status?: { counters: { responsesSent: number } }[] };
+      fastAnswered[hook] = status.status?.[0]?.counters.responsesSent;
+    }
 
     // The floor any user-space responder pays here: a process that answers
     // for one more address by swapping bytes, without parsing or lookups.
@@ -201,7 +215,7 @@ export async function run(args: readonly string[]): Promise<void> {
     const perReply = (us: number, n: number) => (n <= 0 ? Number.NaN : us / n);
     const kernelCpu = perReply(cpuTotals.kernel.sender - cpuTotals.baseline.sender, cpuTotals.kernel.tx);
     const ironlbCpu = perReply(cpuTotals.ironlb.responder + cpuTotals.ironlb.sender - cpuTotals.baseline.sender, cpuTotals.ironlb.tx);
-    const xdpCpu = perReply(cpuTotals.xdp.responder + cpuTotals.xdp.sender - cpuTotals.baseline.sender, cpuTotals.xdp.tx);
+    const hookCpu = (h: KernelArpHook) => perReply(cpuTotals[h].responder + cpuTotals[h].sender - cpuTotals.baseline.sender, cpuTotals[h].tx);
     const us = (v: number) => Number((v * 1e6).toFixed(1));
     const row = (name: string, ip: string, sent: number, cpuPerReply: number, l = lat(ip)) => {
       return [name, sent, l.length, sent - l.length, us(percentile(l, 50)), us(percentile(l, 99)), us(Math.max(...l)), cpuCell(cpuPerReply)];
@@ -211,7 +225,8 @@ export async function run(args: readonly string[]): Promise<void> {
         ["responder", "requests", "replies", "unpaired", "p50 us", "p99 us", "max us", "CPU ms / 1,000 replies"],
         [
           row("Linux kernel", kernelIp, paced.kernel.sent.sent, kernelCpu),
-          row("IronLB, XDP fast path", xdpVip, paced.xdp.sent.sent, xdpCpu),
+          row("IronLB, kernel path (tcx)", hookVip.tcx, paced.tcx.sent.sent, hookCpu("tcx")),
+          row("IronLB, kernel path (generic XDP)", hookVip.xdp, paced.xdp.sent.sent, hookCpu("xdp")),
           row("IronLB, user space", vip, paced.ironlb.sent.sent, ironlbCpu),
           row("byte-swap echo (floor)", echoIp, echoPhase.sent.sent, Number.NaN, echoLatencies),
         ],
@@ -219,16 +234,23 @@ export async function run(args: readonly string[]): Promise<void> {
     );
     const p50 = (ip: string) => percentile(lat(ip), 50);
     const p99 = (ip: string) => percentile(lat(ip), 99);
-    const verdict = p99(xdpVip) / p99(kernelIp) <= 2 ? "ok" : "MISSED";
-    console.log(`\nIronLB XDP fast path / kernel: p50 ${(p50(xdpVip) / p50(kernelIp)).toFixed(2)}x, p99 ${(p99(xdpVip) / p99(kernelIp)).toFixed(2)}x (target: p99 <= 2x, ${verdict}), CPU ${xdpCpu < 0 ? "within the noise of the kernel's" : `${(xdpCpu / kernelCpu).toFixed(1)}x`}`);
+    console.log();
+    for (const hook of hooks) {
+      const vipOf = hookVip[hook];
+      const cpu = hookCpu(hook);
+      const verdict = p99(vipOf) / p99(kernelIp) <= 2 ? "ok" : "MISSED";
+      console.log(`IronLB kernel path (${hook}) / kernel: p50 ${(p50(vipOf) / p50(kernelIp)).toFixed(2)}x, p99 ${(p99(vipOf) / p99(kernelIp)).toFixed(2)}x (target: p99 <= 2x, ${verdict}), CPU ${cpu < 0 ? "within the noise of the kernel's" : `${(cpu / kernelCpu).toFixed(1)}x`}`);
+    }
     console.log(`IronLB user space / kernel: p50 ${(p50(vip) / p50(kernelIp)).toFixed(2)}x, p99 ${(p99(vip) / p99(kernelIp)).toFixed(2)}x, CPU ${(ironlbCpu / kernelCpu).toFixed(1)}x`);
-    console.log(`XDP fast path: its map counted ${fastStatus.status?.[0]?.counters.responsesSent ?? "?"} answered requests (the announcer's counters); its process used ${(cpuTotals.xdp.responder / 1000).toFixed(1)} ms of CPU over ${cpuTotals.xdp.tx} replies in the CPU phases`);
+    for (const hook of hooks) {
+      console.log(`kernel path (${hook}): its map counted ${fastAnswered[hook] ?? "?"} answered requests (the announcer's counters); its process used ${(cpuTotals[hook].responder / 1000).toFixed(1)} ms of CPU over ${cpuTotals[hook].tx} replies in the CPU phases`);
+    }
     console.log(
       `latency phases (1 request per 1 ms tick): ${paced.baseline.sent.sent} requests nobody answers, ${paced.latencies.get(nobody)?.length ?? 0} answered; ` +
         `IronLB process CPU ${(paced.ironlb.responderCpuUs / Math.max(1, lat(vip).length)).toFixed(1)} us per reply, ${(paced.baseline.responderCpuUs / paced.baseline.sent.sent).toFixed(1)} us per request it drops`,
     );
     console.log(
-      `CPU phases (bursts of ${CPU_BURST}, ${CPU_ROUNDS} rounds): ${cpuTotals.kernel.tx} kernel, ${cpuTotals.xdp.tx} XDP and ${cpuTotals.ironlb.tx} IronLB user-space frames sent; ` +
+      `CPU phases (bursts of ${CPU_BURST}, ${CPU_ROUNDS} rounds): ${cpuTotals.kernel.tx} kernel, ${cpuTotals.tcx.tx} tcx, ${cpuTotals.xdp.tx} XDP and ${cpuTotals.ironlb.tx} IronLB user-space frames sent; ` +
         `sender CPU at baseline ${(cpuTotals.baseline.sender / 1000).toFixed(0)} ms, in the kernel phases ${(cpuTotals.kernel.sender / 1000).toFixed(0)} ms; ` +
         `IronLB process alone ${(cpuTotals.ironlb.responder / Math.max(1, cpuTotals.ironlb.tx)).toFixed(1)} us per reply`,
     );
@@ -244,7 +266,7 @@ export async function run(args: readonly string[]): Promise<void> {
 }
 
 /**
- * CPU per 1,000 replies for the table. The kernel's and XDP's cost is the
+ * CPU per 1,000 replies for the table. The kernel's and the BPF programs' cost is the
  * sender's CPU over the baseline phase's: when that difference is below what
  * other load moves it by, it comes out negative, which says "too small to see".
  */
@@ -309,7 +331,7 @@ async function senderChild(c: SenderConfig): Promise<void> {
 }
 
 /** Child in the speaker namespace: the announcer as the speaker runs it, answering for `vip`. */
-async function responderChild(ifname: string, vip: string, kernelArp: boolean): Promise<void> {
+async function responderChild(ifname: string, vip: string, kernelArp: KernelArpHook | undefined): Promise<void> {
   const errors: string[] = [];
   const announcer = new L2Announcer({
     openConn: (name, spec) => openPacketConn(name, spec.ethertype, { filter: spec.filter }),
@@ -317,11 +339,11 @@ async function responderChild(ifname: string, vip: string, kernelArp: boolean): 
     only: [ifname],
     exclude: [],
     rescanIntervalMs: 0,
-    ...(kernelArp ? { kernelArp: openXdpArpResponder } : {}),
+    ...(kernelArp !== undefined ? { kernelArp: (port: KernelArpPort) => openKernelArpResponder(port, { hook: kernelArp }) } : {}),
     onEvent: (e) => e.type === "interface-error" && errors.push(`${e.code}: ${e.message}`),
   });
   announcer.announce([{ ip: parseIp(vip), conflictCheck: "skip" }]);
-  process.stdout.write(`${JSON.stringify({ event: "ready", kernel: kernelArp && errors.length === 0, errors })}\n`);
+  process.stdout.write(`${JSON.stringify({ event: "ready", kernel: kernelArp !== undefined && errors.length === 0, errors })}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === "cpu") {
       const u = process.cpuUsage();

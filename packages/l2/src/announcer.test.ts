@@ -10,7 +10,7 @@ import { arpFrame, icmpv6Frame, type ParsedFrame } from "./frames.ts";
 import { FakeHost, ip, peer } from "./host.fixtures.ts";
 import { BROADCAST_MAC, ipv6MulticastMac, solicitedNodeGroup, ZERO_MAC } from "./mac.ts";
 import { gratuitousArp } from "./outgoing.ts";
-import type { KernelArpPort, KernelArpResponder } from "./xdp-arp.ts";
+import type { KernelArpPort, KernelArpResponder } from "./kernel-arp.ts";
 
 const VIP = ip("198.51.100.10");
 const VIP6 = ip("2001:db8::10");
@@ -408,6 +408,7 @@ describe("withdrawal and close", () => {
 describe("kernel ARP fast path (an injected responder per ARP interface)", () => {
   /** A stand-in for the XDP responder: which IPs it answers for, and counts a test sets. */
   class FakeKernel implements KernelArpResponder {
+    readonly hook = "tcx";
     readonly ips = new Set<string>();
     readonly counts = new Map<string, number>();
     closed = false;
@@ -444,6 +445,7 @@ describe("kernel ARP fast path (an injected responder per ARP interface)", () =>
   it("gets an IPv4 address only once it is announced (not while probing), never an IPv6 one, and loses it on withdrawal", () => {
     const a = host.start({ kernelArp: factory });
     expect(kernels.map((k) => k.port)).toEqual([{ ifname: "eth0", ifindex: 2, mac: "02:00:00:00:00:02" }]);
+    expect(host.eventsOf("kernel-arp")).toEqual([{ type: "kernel-arp", interface: "eth0", hook: "tcx" }]);
     a.announce([{ ip: VIP }, { ip: VIP6 }]);
     expect(ipsOf("eth0")).toEqual([]);
     host.clock.advance(200);

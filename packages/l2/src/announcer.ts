@@ -52,7 +52,7 @@ import { arpProbe, dadProbe, gratuitousArp, unsolicitedNeighborAdvertisement } f
 import { Port } from "./port.ts";
 import { answerArp, answerNdp, parseFailureReason, type DropReason, type Ownership, type PortView, type Verdict } from "./responder.ts";
 import { DEFAULT_EXCLUDED_INTERFACES, selectInterfaces, type SkipReason } from "./selection.ts";
-import type { KernelArpFactory } from "./xdp-arp.ts";
+import type { KernelArpFactory } from "./kernel-arp.ts";
 
 export interface Announcement {
   readonly ip: IpAddress;
@@ -110,7 +110,7 @@ export interface L2AnnouncerOptions {
   /** O flag of solicited NAs (see responder.ts; MetalLB: false). */
   readonly solicitedOverride?: boolean | undefined;
   /**
-   * Answers ARP in the kernel on each ARP interface (production: openXdpArpResponder).
+   * Answers ARP in the kernel on each ARP interface (production: openKernelArpResponder).
    * Where it cannot be opened (no CAP_BPF, no XDP) the interface is answered from
    * user space as without it, and an "interface-error" event (not fatal) says why.
    */
@@ -493,6 +493,7 @@ export class L2Announcer {
     const factory = this.#o.kernelArp;
     if (factory === undefined || port.kernel !== undefined) return;
     port.kernel = this.#kernelCall(port.ifname, () => factory({ ifname: port.ifname, ifindex: port.ifindex, mac: port.mac }));
+    if (port.kernel !== undefined) this.#emit({ type: "kernel-arp", interface: port.ifname, hook: port.kernel.hook });
   }
 
   /** Closes a port's kernel responder, keeping what it counted. */

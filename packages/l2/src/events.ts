@@ -29,6 +29,8 @@ export type L2Event =
   /** The probe found a conflict: the IP is not announced; `retryInMs` until the next probe, if any. */
   | { readonly type: "refused"; readonly ip: string; readonly interface: string; readonly foreignMac: string; readonly retryInMs: number | undefined }
   | { readonly type: "withdrawn"; readonly ip: string }
+  /** A kernel ARP responder was attached to an interface (tcx, or XDP on older kernels). */
+  | { readonly type: "kernel-arp"; readonly interface: string; readonly hook: "tcx" | "xdp" }
   /** Requests the kernel fast path answered for the IP since the last such event (ARP, one reply each). */
   | { readonly type: "kernel-answered"; readonly ip: string; readonly answered: number }
   /** None of the interfaces requested for an IP exists or is eligible (MetalLB's announceFailed). */

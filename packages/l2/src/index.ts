@@ -44,7 +44,7 @@ export {
   type UnknownIcmpv6,
 } from "./ndp.ts";
 export { arpFrame, icmpv6Frame, parseFrame, type ParsedFrame } from "./frames.ts";
-export { openXdpArpResponder, xdpArpProgram, type KernelArpFactory, type KernelArpPort, type KernelArpResponder } from "./xdp-arp.ts";
+export { openKernelArpResponder, kernelArpProgram, type KernelArpFactory, type KernelArpHook, type KernelArpPort, type KernelArpResponder } from "./kernel-arp.ts";
 export { arpProbe, dadProbe, gratuitousArp, unsolicitedNeighborAdvertisement } from "./outgoing.ts";
 export {
   answerArp,

@@ -7,7 +7,7 @@ import type { PacketConn } from "@ironlb/rawsock";
 import type { L2Protocol } from "./events.ts";
 import { ipv6MulticastMac, macToBytes, solicitedNodeGroup, type Mac } from "./mac.ts";
 import type { DropReason, PortView } from "./responder.ts";
-import type { KernelArpResponder } from "./xdp-arp.ts";
+import type { KernelArpResponder } from "./kernel-arp.ts";
 
 export class Port implements PortView {
   readonly ifname: string;

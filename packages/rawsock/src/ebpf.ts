@@ -21,11 +21,13 @@ const PRIVILEGE = "CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN)";
 // linux/bpf.h enum bpf_cmd, bpf_map_type, bpf_prog_type, bpf_attach_type; linux/if_link.h XDP flags.
 export const BpfCmd = { MAP_CREATE: 0, MAP_LOOKUP_ELEM: 1, MAP_UPDATE_ELEM: 2, MAP_DELETE_ELEM: 3, PROG_LOAD: 5, LINK_CREATE: 28 } as const;
 export const BpfMapType = { HASH: 1, ARRAY: 2 } as const;
-export const BpfProgType = { XDP: 6 } as const;
-export const BpfAttachType = { XDP: 37 } as const;
+export const BpfProgType = { SCHED_CLS: 3, XDP: 6 } as const;
+export const BpfAttachType = { XDP: 37, TCX_INGRESS: 46 } as const;
 export const XdpFlags = { SKB_MODE: 1 << 1, DRV_MODE: 1 << 2 } as const;
 export const XdpAction = { ABORTED: 0, DROP: 1, PASS: 2, TX: 3 } as const;
-export const BpfHelper = { map_lookup_elem: 1 } as const;
+/** tcx verdicts (linux/bpf.h enum tcx_action_base, TC_ACT_* values). NEXT hands the packet to the next program or the stack. */
+export const TcxAction = { NEXT: -1, PASS: 0, DROP: 2, REDIRECT: 7 } as const;
+export const BpfHelper = { map_lookup_elem: 1, redirect: 23 } as const;
 
 /** Registers: r0 return value, r1-r5 arguments (clobbered by calls), r6-r9 callee-saved, r10 frame pointer. */
 export type Reg = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
@@ -274,10 +276,24 @@ export function loadProgram(spec: ProgramSpec): number {
 
 /** BPF_LINK_CREATE for XDP on `ifindex` -> the link's fd. Closing it (or exiting) detaches the program. */
 export function attachXdp(programFd: number, ifindex: number, flags = 0): number {
+  return linkCreate(programFd, ifindex, BpfAttachType.XDP, flags, `attach an XDP program to interface ${ifindex}`);
+}
+
+/**
+ * BPF_LINK_CREATE for tcx ingress (Linux 6.6+) on `ifindex`, after the
+ * programs already there -> the link's fd. Unlike XDP, tcx holds several
+ * programs per interface, so another agent's program (Cilium's, say) is not
+ * displaced. Closing the fd (or exiting) detaches it.
+ */
+export function attachTcxIngress(programFd: number, ifindex: number): number {
+  return linkCreate(programFd, ifindex, BpfAttachType.TCX_INGRESS, 0, `attach a tcx ingress program to interface ${ifindex}`);
+}
+
+function linkCreate(programFd: number, ifindex: number, attachType: number, flags: number, what: string): number {
   const a = attr();
   a.view.setUint32(0, programFd, LE);
   a.view.setUint32(4, ifindex, LE);
-  a.view.setUint32(8, BpfAttachType.XDP, LE);
+  a.view.setUint32(8, attachType, LE);
   a.view.setUint32(12, flags, LE);
-  return sys(`attach an XDP program to interface ${ifindex}`, PRIVILEGE, () => addon().bpf(BpfCmd.LINK_CREATE, a.bytes, []));
+  return sys(what, PRIVILEGE, () => addon().bpf(BpfCmd.LINK_CREATE, a.bytes, []));
 }

@@ -6,8 +6,8 @@
 // - openTcpSocket & co: TCP_MD5SIG, TTL/MINTTL (GTSM), FREEBIND, BINDTODEVICE
 //   on a socket handed to net.Socket / net.Server by fd.
 // - listInterfaces / interfaceFacts: index, MAC, flags, master, IPv6 link-local.
-// - EbpfAssembler, createMap, loadProgram, attachXdp: small XDP programs with
-//   one map, attached by a BPF link that dies with the process.
+// - EbpfAssembler, createMap, loadProgram, attachTcxIngress, attachXdp: small
+//   tcx/XDP programs with one map, attached by a BPF link that dies with the process.
 // In-memory PacketConns for tests live in @ironlb/rawsock/testing.
 export { RawsockError, type RawsockErrorCode } from "./errors.ts";
 export {
@@ -32,7 +32,9 @@ export {
   type ReceivedFrame,
 } from "./packet-conn.ts";
 export {
+  attachTcxIngress,
   attachXdp,
+  BpfAttachType,
   BpfHelper,
   BpfMapType,
   BpfProgType,
@@ -42,6 +44,7 @@ export {
   mapDelete,
   mapLookup,
   mapUpdate,
+  TcxAction,
   XdpAction,
   XdpFlags,
   type MapSpec,

@@ -356,6 +356,9 @@ export class Speaker {
       case "request":
         this.metrics.layer2Request(e.ip, e.result === "replied");
         return;
+      case "kernel-arp":
+        this.#log.info("answering ARP in the kernel", { op: "layer2", interface: e.interface, hook: e.hook });
+        return;
       case "kernel-answered":
         this.metrics.layer2KernelAnswered(e.ip, e.answered);
         return;

@@ -61,8 +61,8 @@ export class JsonLines {
 
 export interface ProbeOptions {
   readonly conflictCheck?: boolean | undefined;
-  /** --kernel-arp: answer ARP with the XDP program. */
-  readonly kernelArp?: boolean | undefined;
+  /** --kernel-arp: answer ARP with the BPF program; a hook name also sets --kernel-arp-hook. */
+  readonly kernelArp?: boolean | "tcx" | "xdp" | undefined;
   /** A command the probe runs under, e.g. setpriv dropping capabilities. */
   readonly wrapper?: readonly string[] | undefined;
 }
@@ -71,7 +71,8 @@ export interface ProbeOptions {
 export function startL2Probe(ns: Namespace, ifname: string, ips: readonly string[], options: ProbeOptions = {}): JsonLines {
   const args = ["l2", "probe", "--interface", ifname, "--ip", ips.join(",")];
   if (options.conflictCheck === false) args.push("--no-conflict-check");
-  if (options.kernelArp === true) args.push("--kernel-arp");
+  if (options.kernelArp !== undefined && options.kernelArp !== false) args.push("--kernel-arp");
+  if (typeof options.kernelArp === "string") args.push("--kernel-arp-hook", options.kernelArp);
   const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
   return new JsonLines(ns.spawn(command as string, [...prefix, ...nodeTs(cliMain, args)], { cwd: repoRoot }));
 }

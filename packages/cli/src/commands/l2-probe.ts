@@ -18,6 +18,7 @@ interface ProbeFlags {
   readonly ip: string;
   readonly conflictCheck: boolean;
   readonly kernelArp?: boolean;
+  readonly kernelArpHook: "auto" | "tcx" | "xdp";
 }
 
 const EXAMPLES = `
@@ -29,11 +30,17 @@ Examples:
 Output: one JSON object per line with "event": interfaces, probing, conflict,
 refused, announcing, gratuitous, request (with "result": replied or the drop
 reason), interface-error, stopped (with per-IP counters). With --kernel-arp,
-ARP requests are answered in the kernel by an XDP program and print no
+ARP requests are answered in the kernel by a BPF program (tcx ingress, or XDP
+before Linux 6.6; a "kernel-arp" line says which) and print no
 "request" line; "kernel-answered" lines (once a second) and the counters
 count them. Exit 0 after SIGINT/SIGTERM;
 1 on bad arguments, missing privilege (CAP_NET_RAW; CAP_BPF and CAP_NET_ADMIN
 for --kernel-arp) or when another host already uses one of the IPs.`;
+
+function hookArg(value: string): "auto" | "tcx" | "xdp" {
+  if (value === "auto" || value === "tcx" || value === "xdp") return value;
+  throw new CliError(`--kernel-arp-hook: "${value}" is not one of tcx, xdp, auto`);
+}
 
 export function register(program: Command): void {
   group(program, "l2", "layer 2 (ARP/NDP) tools")
@@ -42,7 +49,8 @@ export function register(program: Command): void {
     .requiredOption("--interface <name>", "the interface to answer on")
     .requiredOption("--ip <addresses>", "comma-separated IPv4/IPv6 addresses to announce")
     .option("--no-conflict-check", "announce at once, without first probing whether another host uses the IPs")
-    .option("--kernel-arp", "answer ARP in the kernel (an XDP program on the interface) instead of in this process")
+    .option("--kernel-arp", "answer ARP in the kernel (a BPF program on the interface) instead of in this process")
+    .option("--kernel-arp-hook <hook>", "with --kernel-arp: tcx, xdp (generic) or auto (tcx where the kernel has it)", hookArg, "auto")
     .addHelpText("after", EXAMPLES)
     .action(async (flags: ProbeFlags) => {
       await probe(flags);
@@ -94,7 +102,7 @@ async function probe(flags: ProbeFlags): Promise<void> {
     exclude: [],
     // A refused IP is an answer for this tool: no retries.
     conflictRetryMs: 0,
-    ...(flags.kernelArp === true ? { kernelArp: l2.openXdpArpResponder } : {}),
+    ...(flags.kernelArp === true ? { kernelArp: (port: Parameters<typeof l2.openKernelArpResponder>[0]) => l2.openKernelArpResponder(port, { hook: flags.kernelArpHook }) } : {}),
     onEvent: (e) => {
       if (e.type === "interface-error" && e.message.startsWith("kernel ARP responder")) kernelError ??= e.message;
       const { type, ...rest } = e;
@@ -116,7 +124,7 @@ async function probe(flags: ProbeFlags): Promise<void> {
   }
   if (kernelError !== undefined) {
     announcer.close();
-    throw new CliError(`--kernel-arp: cannot attach the XDP responder to ${ifname}: ${kernelError.replace(/^kernel ARP responder: /, "")}`);
+    throw new CliError(`--kernel-arp: cannot attach the kernel ARP responder to ${ifname}: ${kernelError.replace(/^kernel ARP responder: /, "")}`);
   }
   announcer.announce(ips.map((ip) => ({ ip, conflictCheck: flags.conflictCheck ? ("probe" as const) : ("skip" as const) })));
 

@@ -59,7 +59,7 @@ export function register(program: Command): void {
     .option("--ml-advertise <addr:port>", "address the other speakers reach this one at, when --ml-bind is a wildcard")
     .option("--ml-secret-name <name>", "Secret with the membership key (key \"secretkey\")", "memberlist")
     .option("--no-raw-sockets", "dry run for layer 2: decide, log and publish, but open no packet sockets")
-    .option("--l2-kernel-arp", "answer ARP in the kernel with an XDP program (needs CAP_BPF and CAP_NET_ADMIN; interfaces where it cannot load are answered from user space, with a warning)")
+    .option("--l2-kernel-arp", "answer ARP in the kernel with a BPF program (tcx, or XDP before Linux 6.6; needs CAP_BPF and CAP_NET_ADMIN; interfaces where it cannot load are answered from user space, with a warning)")
     .option("--pod-name <name>", "this speaker's pod, where its status is published (default: $POD_NAME, then the speaker pod on this node)")
     .option("--speaker-selector <labels>", "label selector of the speaker pods", "app.kubernetes.io/name=ironlb,app.kubernetes.io/component=speaker")
     .option("--ignore-exclude-lb", "keep nodes labelled node.kubernetes.io/exclude-from-external-load-balancers as candidates")
@@ -117,7 +117,7 @@ export function register(program: Command): void {
                 new l2.L2Announcer({
                   openConn: (name, spec) => rawsock.openPacketConn(name, spec.ethertype, { filter: spec.filter }),
                   listInterfaces: () => rawsock.listInterfaces(),
-                  ...(opts.l2KernelArp === true ? { kernelArp: l2.openXdpArpResponder } : {}),
+                  ...(opts.l2KernelArp === true ? { kernelArp: l2.openKernelArpResponder } : {}),
                   onEvent,
                 }),
               );

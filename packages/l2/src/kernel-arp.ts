@@ -1,20 +1,29 @@
-// The kernel fast path for ARP: an XDP program on one interface that answers
+// The kernel fast path for ARP: a BPF program on one interface that answers
 // ARP requests for the IPs in its map in the kernel's receive path, before any
 // process wakes up, so a reply takes what the kernel's own ARP takes (the
 // user-space responder costs a process wakeup per request, ~100 us p50 on a
 // busy VM and far more at p99; bench/l2.ts measures both).
 //
+// Where it hooks in: tcx ingress (Linux 6.6+), after GRO and the packet taps,
+// on the skb the stack already has. That costs other traffic nothing beyond
+// the program's first few comparisons, and tcx holds several programs per
+// interface, so a CNI's own programs stay. The reply is sent with
+// bpf_redirect to the interface's egress. Older kernels get the same program
+// as generic XDP (XDP_TX); generic XDP copies every non-linear (GRO) packet on
+// the interface to run at all, and an interface has one XDP slot, which is why
+// it is only the fallback.
+//
 // It answers exactly what answerArp (responder.ts) answers, and hands every
-// other frame on to the kernel and the packet sockets (XDP_PASS), so the
-// user-space responder still sees, counts and reports it:
+// other frame on (TCX_NEXT / XDP_PASS), so the user-space responder still
+// sees, counts and reports it:
 //   - Ethernet + ARP for IPv4 over Ethernet (htype 1, ptype 0x0800, 6/4), no VLAN tag;
 //   - operation request, sent to broadcast or to this interface's MAC;
 //   - target IP in the map (announced on this interface, not probing, not refused);
 //   - sender IP NOT in the map: a request from "our" IP is conflict evidence
 //     (conflicts.ts), and gratuitous requests (sender = target) are never answered.
-// The reply is the request rewritten in place and sent back out of the
-// interface (XDP_TX): Ethernet destination = requester, source = our MAC; ARP
-// reply, sender = (our MAC, the IP), target = the requester's (MAC, IP).
+// The reply is the request rewritten in place: Ethernet destination =
+// requester, source = our MAC; ARP reply, sender = (our MAC, the IP), target =
+// the requester's (MAC, IP).
 //
 // The map holds, per IP (network byte order key), a 64-bit count of requests
 // answered, added atomically by the program; the announcer folds it into the
@@ -28,11 +37,33 @@
 // the counters still count them), VLAN-tagged frames.
 import { endianness } from "node:os";
 import { ipToBytes, type IpAddress } from "@ironlb/core/ip";
-import { attachXdp, BpfHelper, BpfMapType, BpfProgType, closeFd, createMap, EbpfAssembler, loadProgram, mapDelete, mapLookup, mapUpdate, XdpAction, XdpFlags } from "@ironlb/rawsock";
+import {
+  attachTcxIngress,
+  attachXdp,
+  BpfAttachType,
+  BpfHelper,
+  BpfMapType,
+  BpfProgType,
+  closeFd,
+  createMap,
+  EbpfAssembler,
+  loadProgram,
+  mapDelete,
+  mapLookup,
+  mapUpdate,
+  RawsockError,
+  TcxAction,
+  XdpAction,
+  XdpFlags,
+} from "@ironlb/rawsock";
 import { macToBytes, type Mac } from "./mac.ts";
+
+/** Where the program runs: tcx ingress, or generic XDP on kernels without tcx. */
+export type KernelArpHook = "tcx" | "xdp";
 
 /** Answers ARP for a set of IPv4 addresses on one interface, in the kernel. */
 export interface KernelArpResponder {
+  readonly hook: KernelArpHook;
   /** Starts answering for `ip` (IPv4). */
   add(ip: IpAddress): void;
   /** Stops answering for `ip`; returns how many requests were answered for it. */
@@ -63,16 +94,18 @@ function word(bytes: readonly number[]): number {
   return v;
 }
 
-/** The XDP program for one interface with MAC `mac`, looking IPs up in the map behind `mapFd`. */
-export function xdpArpProgram(mac: Mac, mapFd: number): Uint8Array {
+/** The program for one interface with MAC `mac`, looking IPs up in the map behind `mapFd`. */
+export function kernelArpProgram(mac: Mac, mapFd: number, hook: KernelArpHook): Uint8Array {
   const m = [...macToBytes(mac)];
   const macHigh = word(m.slice(0, 4));
   const macLow = word(m.slice(4, 6));
+  // Packet pointers in the context: struct xdp_md {data, data_end} or struct __sk_buff {..., data @76, data_end @80}.
+  const [dataAt, endAt] = hook === "xdp" ? [0, 4] : [76, 80];
   const a = new EbpfAssembler();
-  // r6 = ctx, r7 = data, r8 = data_end (callee-saved: they survive the map lookups)
+  // r6 = ctx, r7 = data, r8 = data_end (callee-saved: they survive the calls)
   a.aluReg("mov", 6, 1);
-  a.load(4, 7, 6, 0);
-  a.load(4, 8, 6, 4);
+  a.load(4, 7, 6, dataAt);
+  a.load(4, 8, 6, endAt);
   a.aluReg("mov", 2, 7).alu("add", 2, 42).jumpReg("jgt", 2, 8, "pass");
   // Ethernet type ARP, then htype 1 / ptype 0x0800, hlen 6 / plen 4, operation request.
   a.load(2, 2, 7, 12).jump32("jne", 2, word([0x08, 0x06]), "pass");
@@ -104,8 +137,12 @@ export function xdpArpProgram(mac: Mac, mapFd: number): Uint8Array {
   a.load(4, 2, 7, 28).load(4, 3, 7, 38);
   a.store(4, 7, 38, 2).store(4, 7, 28, 3);
   a.storeImm(4, 7, 22, macHigh).storeImm(2, 7, 26, macLow);
-  a.alu("mov", 0, XdpAction.TX).exit();
-  a.label("pass").alu("mov", 0, XdpAction.PASS).exit();
+  if (hook === "xdp") a.alu("mov", 0, XdpAction.TX).exit();
+  else {
+    // bpf_redirect(skb->ifindex, 0): out of the interface it came in on; returns TCX_REDIRECT.
+    a.load(4, 1, 6, 40).alu("mov", 2, 0).call(BpfHelper.redirect).exit();
+  }
+  a.label("pass").alu("mov", 0, hook === "xdp" ? XdpAction.PASS : TcxAction.NEXT).exit();
   return a.bytes();
 }
 
@@ -118,20 +155,43 @@ function count(value: Uint8Array | undefined): number {
   return value === undefined ? 0 : Number(new DataView(value.buffer, value.byteOffset, 8).getBigUint64(0, LE));
 }
 
+/** Kernels without tcx refuse the attach type (EINVAL) or the program type/attach pairing. */
+function tcxUnsupported(err: unknown): boolean {
+  return err instanceof RawsockError && (err.code === "RAWSOCK_EINVAL" || err.code === "RAWSOCK_EOPNOTSUPP" || err.code === "RAWSOCK_ENOTSUP");
+}
+
 /**
- * Loads the program for `port` and attaches it (generic "skb" mode, which
- * every driver supports; the native mode saves little for a few ARP frames
- * and is refused by drivers without XDP support). Needs CAP_BPF and
- * CAP_NET_ADMIN; throws a RawsockError otherwise.
+ * Loads the program for `port` and attaches it at tcx ingress, or, on a
+ * kernel without tcx, as generic ("skb") XDP, which every driver supports.
+ * Needs CAP_BPF and CAP_NET_ADMIN; throws a RawsockError otherwise.
  */
-export function openXdpArpResponder(port: KernelArpPort): KernelArpResponder {
+export function openKernelArpResponder(port: KernelArpPort, options: { readonly hook?: KernelArpHook | "auto" | undefined } = {}): KernelArpResponder {
   const fds: number[] = [];
+  const wanted = options.hook ?? "auto";
+  let hook: KernelArpHook = wanted === "xdp" ? "xdp" : "tcx";
   try {
     const map = createMap({ type: BpfMapType.HASH, keySize: 4, valueSize: 8, maxEntries: MAX_IPS, name: "ironlb_arp" });
     fds.push(map);
-    const prog = loadProgram({ type: BpfProgType.XDP, insns: xdpArpProgram(port.mac, map), license: "Apache-2.0", name: "ironlb_arp" });
-    fds.push(prog);
-    const link = attachXdp(prog, port.ifindex, XdpFlags.SKB_MODE);
+    const load = (h: KernelArpHook) =>
+      h === "tcx"
+        ? loadProgram({ type: BpfProgType.SCHED_CLS, insns: kernelArpProgram(port.mac, map, "tcx"), license: "Apache-2.0", name: "ironlb_arp", expectedAttachType: BpfAttachType.TCX_INGRESS })
+        : loadProgram({ type: BpfProgType.XDP, insns: kernelArpProgram(port.mac, map, "xdp"), license: "Apache-2.0", name: "ironlb_arp" });
+    let prog: number | undefined;
+    let link: number | undefined;
+    try {
+      if (hook === "xdp") throw new RawsockError("RAWSOCK_UNSUPPORTED", "XDP asked for");
+      prog = load("tcx");
+      fds.push(prog);
+      link = attachTcxIngress(prog, port.ifindex);
+    } catch (err) {
+      const forced = hook === "xdp";
+      if (!forced && (wanted === "tcx" || !tcxUnsupported(err))) throw err;
+      if (prog !== undefined) closeFd(fds.pop() as number);
+      hook = "xdp";
+      prog = load("xdp");
+      fds.push(prog);
+      link = attachXdp(prog, port.ifindex, XdpFlags.SKB_MODE);
+    }
     fds.push(link);
   } catch (err) {
     for (const fd of fds.reverse()) closeFd(fd);
@@ -140,6 +200,7 @@ export function openXdpArpResponder(port: KernelArpPort): KernelArpResponder {
   const [map, prog, link] = fds as [number, number, number];
   let closed = false;
   return {
+    hook,
     add(ip) {
       if (!closed) mapUpdate(map, key(ip), new Uint8Array(8));
     },
