@@ -166,31 +166,35 @@ function tcxUnsupported(err: unknown): boolean {
  * Needs CAP_BPF and CAP_NET_ADMIN; throws a RawsockError otherwise.
  */
 export function openKernelArpResponder(port: KernelArpPort, options: { readonly hook?: KernelArpHook | "auto" | undefined } = {}): KernelArpResponder {
-  const fds: number[] = [];
   const wanted = options.hook ?? "auto";
-  let hook: KernelArpHook = wanted === "xdp" ? "xdp" : "tcx";
+  // map, program, link: closed in reverse on failure, and by close().
+  const fds: number[] = [];
+  let hook: KernelArpHook = "tcx";
   try {
     const map = createMap({ type: BpfMapType.HASH, keySize: 4, valueSize: 8, maxEntries: MAX_IPS, name: "ironlb_arp" });
     fds.push(map);
-    const load = (h: KernelArpHook) =>
-      h === "tcx"
-        ? loadProgram({ type: BpfProgType.SCHED_CLS, insns: kernelArpProgram(port.mac, map, "tcx"), license: "Apache-2.0", name: "ironlb_arp", expectedAttachType: BpfAttachType.TCX_INGRESS })
-        : loadProgram({ type: BpfProgType.XDP, insns: kernelArpProgram(port.mac, map, "xdp"), license: "Apache-2.0", name: "ironlb_arp" });
-    let prog: number | undefined;
+    const attach = (h: KernelArpHook): number => {
+      const insns = kernelArpProgram(port.mac, map, h);
+      const prog =
+        h === "tcx"
+          ? loadProgram({ type: BpfProgType.SCHED_CLS, insns, license: "Apache-2.0", name: "ironlb_arp", expectedAttachType: BpfAttachType.TCX_INGRESS })
+          : loadProgram({ type: BpfProgType.XDP, insns, license: "Apache-2.0", name: "ironlb_arp" });
+      fds.push(prog);
+      return h === "tcx" ? attachTcxIngress(prog, port.ifindex) : attachXdp(prog, port.ifindex, XdpFlags.SKB_MODE);
+    };
     let link: number | undefined;
-    try {
-      if (hook === "xdp") throw new RawsockError("RAWSOCK_UNSUPPORTED", "XDP asked for");
-      prog = load("tcx");
-      fds.push(prog);
-      link = attachTcxIngress(prog, port.ifindex);
-    } catch (err) {
-      const forced = hook === "xdp";
-      if (!forced && (wanted === "tcx" || !tcxUnsupported(err))) throw err;
-      if (prog !== undefined) closeFd(fds.pop() as number);
+    if (wanted !== "xdp") {
+      try {
+        link = attach("tcx");
+      } catch (err) {
+        if (wanted === "tcx" || !tcxUnsupported(err)) throw err;
+        // An older kernel: drop the tcx program (if it loaded) and try XDP.
+        if (fds.length > 1) closeFd(fds.pop() as number);
+      }
+    }
+    if (link === undefined) {
       hook = "xdp";
-      prog = load("xdp");
-      fds.push(prog);
-      link = attachXdp(prog, port.ifindex, XdpFlags.SKB_MODE);
+      link = attach("xdp");
     }
     fds.push(link);
   } catch (err) {
