@@ -25,9 +25,9 @@
 // Deliberately not here: assertions (the suite and the bench make them).
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { API_PORT, FORWARDER, MONITORING_PORT, relayUnixToTcp } from "@ironlb/cli/relay";
 import { createKubeSim, type KubeSim } from "@ironlb/kube-sim";
 import type { Lab, Namespace, Segment, SegmentMember } from "#testlib/netns";
 import { arping } from "#testlib/probes";
@@ -38,8 +38,6 @@ import { waitFor } from "#testlib/wait-for";
 
 export const NAMESPACE = "ironlb-system";
 export const SPEAKER_LABELS = { "app.kubernetes.io/name": "ironlb", "app.kubernetes.io/component": "speaker" };
-const API_PORT = 6443;
-const METRICS_PORT = 7472;
 const ML_PORT = 7946;
 
 export interface LabAddresses {
@@ -119,24 +117,6 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-// Relays TCP <-> unix sockets: "tcp:HOST:PORT=unix:PATH" listens on TCP, "unix:PATH=tcp:HOST:PORT" on the socket.
-const FORWARDER = `
-const net = require("net"), fs = require("fs");
-const ep = (s) => s.startsWith("unix:") ? { path: s.slice(5) } : { host: s.split(":")[1], port: Number(s.split(":")[2]) };
-for (const spec of process.argv.slice(1)) {
-  const [from, to] = spec.split("=");
-  const server = net.createServer((c) => {
-    const u = net.connect(ep(to));
-    const end = () => { c.destroy(); u.destroy(); };
-    c.on("error", end); u.on("error", end); c.on("close", end); u.on("close", end);
-    c.pipe(u); u.pipe(c);
-  });
-  const f = ep(from);
-  if (f.path !== undefined) { try { fs.unlinkSync(f.path); } catch {} server.listen(f.path); } else server.listen(f.port, f.host);
-}
-console.log("forwarding");
-`;
-
 export class SpeakerLab {
   readonly lab: Lab;
   readonly sim: KubeSim;
@@ -147,19 +127,19 @@ export class SpeakerLab {
   readonly kubelet: KubeletEmulator;
   controller: LabProcess | undefined;
   readonly #o: SpeakerLabOptions;
-  readonly #apiServer: net.Server;
+  readonly #apiRelay: { close(): Promise<void> };
   readonly #runDir: string;
   readonly #kubeconfig: string;
   /** A kubeconfig for processes in the root namespace (this one, the controller). */
   readonly rootKubeconfig: string;
 
-  private constructor(lab: Lab, o: SpeakerLabOptions, sim: KubeSim, segment: Segment, observer: { ns: Namespace; member: SegmentMember }, apiServer: net.Server, runDir: string, kubeconfig: string, rootKubeconfig: string) {
+  private constructor(lab: Lab, o: SpeakerLabOptions, sim: KubeSim, segment: Segment, observer: { ns: Namespace; member: SegmentMember }, apiRelay: { close(): Promise<void> }, runDir: string, kubeconfig: string, rootKubeconfig: string) {
     this.lab = lab;
     this.#o = o;
     this.sim = sim;
     this.segment = segment;
     this.observer = observer;
-    this.#apiServer = apiServer;
+    this.#apiRelay = apiRelay;
     this.#runDir = runDir;
     this.#kubeconfig = kubeconfig;
     this.rootKubeconfig = rootKubeconfig;
@@ -172,25 +152,7 @@ export class SpeakerLab {
     const runDir = lab.runDir("speakerlab");
     const apiSocket = path.join(runDir, "api.sock");
     const simPort = Number(new URL(sim.url).port);
-    const open = new Set<net.Socket>();
-    const apiServer = net.createServer((c) => {
-      const u = net.connect(simPort, "127.0.0.1");
-      open.add(c);
-      open.add(u);
-      c.once("close", () => open.delete(c));
-      u.once("close", () => open.delete(u));
-      const end = () => {
-        c.destroy();
-        u.destroy();
-      };
-      c.on("error", end);
-      u.on("error", end);
-      c.pipe(u);
-      u.pipe(c);
-    });
-    await new Promise<void>((r) => apiServer.listen(apiSocket, () => r()));
-    apiServer.on("close", () => undefined);
-    (apiServer as net.Server & { openSockets?: Set<net.Socket> }).openSockets = open;
+    const apiRelay = await relayUnixToTcp(apiSocket, "127.0.0.1", simPort);
     // Inside a node namespace the API server is at 127.0.0.1:6443 (the forwarder).
     const kubeconfig = path.join(runDir, "kubeconfig");
     writeFileSync(kubeconfig, sim.kubeconfig().replace(sim.url, `http://127.0.0.1:${API_PORT}`));
@@ -212,7 +174,7 @@ export class SpeakerLab {
     // A client on the LAN: the service ranges are on-link, so the kernel ARPs for them (ping, neighbour entries).
     for (const block of ["198.51.100.0/24", "203.0.113.0/24"]) await observerNs.ip(["route", "add", block, "dev", observer.member.ifname]);
 
-    const self = new SpeakerLab(lab, o, sim, segment, observer, apiServer, runDir, kubeconfig, rootKubeconfig);
+    const self = new SpeakerLab(lab, o, sim, segment, observer, apiRelay, runDir, kubeconfig, rootKubeconfig);
     const addresses: LabAddresses = {
       nodes: names.map((name, i) => ({ name, ip: (members[i] as SegmentMember).host?.v4 as string })),
       routers: routerMembers.map((m) => ({ ip: m.host?.v4 as string })),
@@ -229,7 +191,7 @@ export class SpeakerLab {
       store.patch("pods", NAMESPACE, `speaker-${name}`, { status: { phase: "Running", podIP: ip, podIPs: [{ ip }], conditions: [{ type: "Ready", status: "False" }] } }, { type: "merge", subresource: "status" });
       const ns = nodeNs[i] as Namespace;
       const metricsSocket = path.join(runDir, `${name}-metrics.sock`);
-      const forwarder = ns.spawn(process.execPath, ["-e", FORWARDER, `tcp:127.0.0.1:${API_PORT}=unix:${apiSocket}`, `unix:${metricsSocket}=tcp:127.0.0.1:${METRICS_PORT}`]);
+      const forwarder = ns.spawn(process.execPath, ["-e", FORWARDER, `tcp:127.0.0.1:${API_PORT}=unix:${apiSocket}`, `unix:${metricsSocket}=tcp:127.0.0.1:${MONITORING_PORT}`]);
       await forwarder.waitForOutput(/forwarding/, { timeout: 10_000 });
       self.nodes.push({ name, ns, member, ip, mac: member.mac, speaker: undefined, forwarder, metricsSocket });
     }
@@ -295,7 +257,7 @@ export class SpeakerLab {
       "--namespace",
       NAMESPACE,
       "--metrics-addr",
-      `127.0.0.1:${METRICS_PORT}`,
+      `127.0.0.1:${MONITORING_PORT}`,
       "--log-level",
       this.#o.logLevel ?? "info",
       ...(this.#o.membership === false ? [] : ["--ml-bind", `${n.ip}:${ML_PORT}`]),
@@ -387,10 +349,9 @@ export class SpeakerLab {
     this.kubelet.stop();
     await Promise.all([...this.nodes.map((n) => n.speaker?.stop({ grace: 3000 })), this.controller?.stop({ grace: 3000 })]);
     await Promise.all(this.nodes.map((n) => n.forwarder.stop({ grace: 1000 })));
-    const open = (this.#apiServer as net.Server & { openSockets?: Set<net.Socket> }).openSockets;
-    for (const s of open ?? []) s.destroy();
+    // Relayed connections go first, so kube-sim does not wait for their keep-alive.
+    await this.#apiRelay.close();
     await Promise.race([this.sim.close(), new Promise((r) => setTimeout(r, 5000))]);
-    await new Promise<void>((r) => this.#apiServer.close(() => r()));
     void this.#runDir;
   }
 }
