@@ -27,6 +27,26 @@ export function outputOption(defaultFormat: OutputFormat = "table"): Option {
   return new Option("-o, --output <format>", "output format").choices(["json", "yaml", "table"]).default(defaultFormat);
 }
 
+/** The flags of the read-only commands that look at a cluster as the controller would (status, pools, explain). */
+export interface ClusterReadFlags {
+  readonly kubeconfig?: string;
+  readonly namespace?: string;
+  readonly configMap: string;
+  readonly lbClass?: string;
+  readonly output: OutputFormat;
+}
+
+/** Registers ClusterReadFlags on `cmd`; -o comes last so command-specific options can go before it. */
+export function clusterReadOptions(cmd: Command, extra: (cmd: Command) => Command = (c) => c): Command {
+  return extra(
+    cmd
+      .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, in-cluster, ~/.kube/config)")
+      .option("--namespace <ns>", "namespace of IronLB's ConfigMap (default: $IRONLB_NAMESPACE, else ironlb-system)")
+      .option("--config-map <name>", "name of the config ConfigMap", "config")
+      .option("--lb-class <class>", "the controller's --lb-class, if it has one"),
+  ).addOption(outputOption());
+}
+
 /** Prints `value` as JSON or YAML; for "table", calls `table()` for the human rendering. */
 export function emit(format: OutputFormat, value: unknown, table: () => string, out: NodeJS.WritableStream = process.stdout): void {
   if (format === "json") out.write(JSON.stringify(value, null, 2) + "\n");

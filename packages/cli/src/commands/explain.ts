@@ -13,17 +13,11 @@
 import type { Command } from "commander";
 import type { ExplainReport } from "@ironlb/core/allocator";
 import type { IpAddress } from "@ironlb/core/ip";
-import { CliError, emit, outputOption, renderTable, type OutputFormat } from "../cli-kit.ts";
+import { CliError, clusterReadOptions, emit, renderTable, type ClusterReadFlags } from "../cli-kit.ts";
 
 export const order = 21;
 
-interface Options {
-  readonly kubeconfig?: string;
-  readonly namespace?: string;
-  readonly configMap: string;
-  readonly lbClass?: string;
-  readonly output: OutputFormat;
-}
+type Options = ClusterReadFlags;
 
 const EXAMPLES = `
 Examples:
@@ -45,15 +39,12 @@ interface Result {
 }
 
 export function register(program: Command): void {
-  program
-    .command("explain")
-    .description("dry run: which pools could serve a Service, why each is accepted or rejected, and the IP it would get")
-    .argument("<service>", "the Service, as NAMESPACE/NAME")
-    .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, in-cluster, ~/.kube/config)")
-    .option("--namespace <ns>", "namespace of IronLB's ConfigMap (default: $IRONLB_NAMESPACE, else ironlb-system)")
-    .option("--config-map <name>", "name of the config ConfigMap", "config")
-    .option("--lb-class <class>", "the controller's --lb-class, if it has one")
-    .addOption(outputOption())
+  clusterReadOptions(
+    program
+      .command("explain")
+      .description("dry run: which pools could serve a Service, why each is accepted or rejected, and the IP it would get")
+      .argument("<service>", "the Service, as NAMESPACE/NAME"),
+  )
     .addHelpText("after", EXAMPLES)
     .action(async (ref: string, opts: Options) => {
       const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(ref);

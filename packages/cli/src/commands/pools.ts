@@ -13,17 +13,11 @@
 // status`), why a Service got no IP (`ironlb explain`).
 import type { Command } from "commander";
 import type { Pool } from "@ironlb/core/config";
-import { CliError, emit, outputOption, renderTable, type OutputFormat } from "../cli-kit.ts";
+import { CliError, clusterReadOptions, emit, renderTable, type ClusterReadFlags } from "../cli-kit.ts";
 
 export const order = 22;
 
-interface Options {
-  readonly kubeconfig?: string;
-  readonly namespace?: string;
-  readonly configMap: string;
-  readonly lbClass?: string;
-  readonly output: OutputFormat;
-}
+type Options = ClusterReadFlags;
 
 const EXAMPLES = `
 Examples:
@@ -57,14 +51,7 @@ export interface PoolsReport {
 }
 
 export function register(program: Command): void {
-  program
-    .command("pools")
-    .description("list the address pools with their size and use per family, and who may draw from them")
-    .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, in-cluster, ~/.kube/config)")
-    .option("--namespace <ns>", "namespace of IronLB's ConfigMap (default: $IRONLB_NAMESPACE, else ironlb-system)")
-    .option("--config-map <name>", "name of the config ConfigMap", "config")
-    .option("--lb-class <class>", "the controller's --lb-class, if it has one")
-    .addOption(outputOption())
+  clusterReadOptions(program.command("pools").description("list the address pools with their size and use per family, and who may draw from them"))
     .addHelpText("after", EXAMPLES)
     .action(async (opts: Options) => {
       const { readCluster } = await import("../cluster-view.ts");

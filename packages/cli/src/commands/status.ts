@@ -14,20 +14,15 @@
 // allocator rebuilt from the statuses as the controller does on a restart,
 // so it works on any cluster, with or without access to the controller.
 import type { Command } from "commander";
-import { emit, outputOption, renderTable, type OutputFormat } from "../cli-kit.ts";
+import { clusterReadOptions, emit, renderTable, type ClusterReadFlags } from "../cli-kit.ts";
 import type { IpAddress } from "@ironlb/core/ip";
 import type { ClusterState } from "../cluster-view.ts";
 import type { SpeakerStatusView, renderSpeakerStatus as RenderSpeakerStatus } from "@ironlb/speaker";
 
 export const order = 20;
 
-interface Options {
-  readonly kubeconfig?: string;
-  readonly namespace?: string;
-  readonly configMap: string;
-  readonly lbClass?: string;
+interface Options extends ClusterReadFlags {
   readonly speakerSelector: string;
-  readonly output: OutputFormat;
 }
 
 const EXAMPLES = `
@@ -38,15 +33,9 @@ Examples:
 Exit status: 0, also when Services are pending (their reasons are listed).`;
 
 export function register(program: Command): void {
-  program
-    .command("status")
-    .description("show pools (size and use per family), who holds each IP, and pending Services with their reason")
-    .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, in-cluster, ~/.kube/config)")
-    .option("--namespace <ns>", "namespace of IronLB's ConfigMap (default: $IRONLB_NAMESPACE, else ironlb-system)")
-    .option("--config-map <name>", "name of the config ConfigMap", "config")
-    .option("--lb-class <class>", "the controller's --lb-class, if it has one")
-    .option("--speaker-selector <labels>", "label selector of the speaker pods", "app.kubernetes.io/name=ironlb,app.kubernetes.io/component=speaker")
-    .addOption(outputOption())
+  clusterReadOptions(program.command("status").description("show pools (size and use per family), who holds each IP, and pending Services with their reason"), (c) =>
+    c.option("--speaker-selector <labels>", "label selector of the speaker pods", "app.kubernetes.io/name=ironlb,app.kubernetes.io/component=speaker"),
+  )
     .addHelpText("after", EXAMPLES)
     .action(async (opts: Options) => {
       const { readCluster } = await import("../cluster-view.ts");
