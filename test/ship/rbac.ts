@@ -9,16 +9,10 @@
 // Deliberately not here: aggregation rules, nonResourceURLs (the components
 // make no non-resource requests; the check reports any as not allowed),
 // group and user subjects.
+import type { RequestLogEntry } from "@ironlb/kube-sim";
 
-export interface ApiRequest {
-  readonly verb: string;
-  readonly group: string;
-  readonly resource: string;
-  readonly subresource: string;
-  /** "" for cluster-scoped requests and lists across all namespaces. */
-  readonly namespace: string;
-  readonly name: string;
-}
+/** A request as kube-sim logs it (namespace "" for cluster-scoped requests and lists across all namespaces). */
+export type ApiRequest = Pick<RequestLogEntry, "verb" | "group" | "resource" | "subresource" | "namespace" | "name">;
 
 export interface PolicyRule {
   readonly apiGroups?: readonly string[];
