@@ -101,8 +101,17 @@ function resourceOrThrow(name: string): ResourceType {
   return rt;
 }
 
-function copy<T>(o: KubeObject): T {
+function copy<T>(o: unknown): T {
   return JSON.parse(JSON.stringify(o)) as T;
+}
+
+/**
+ * A caller's copy of what the registry returned, parsed from the serialisation
+ * it made anyway instead of serialising the object again (in a profile of 10k
+ * creates, copying in and out was half the time of a create).
+ */
+function fromJson<T>(r: { readonly json: string }): T {
+  return JSON.parse(r.json) as T;
 }
 
 function makeStore(registry: Registry): SimStore {
@@ -121,24 +130,24 @@ function makeStore(registry: Registry): SimStore {
     get(resource, namespace, name) {
       const rt = resourceOrThrow(resource);
       const o = registry.store.get(rt.storage, rt.namespaced ? `${namespace}/${name}` : name);
-      return o ? copy(registry.served(rt, o.obj)) : undefined;
+      return o ? (rt.view ? copy(registry.served(rt, o.obj)) : fromJson(o)) : undefined;
     },
     list(resource, options = {}) {
       const rt = resourceOrThrow(resource);
       const page = list(registry.store, rt, { namespace: options.namespace ?? "", labelSelector: options.labelSelector, fieldSelector: options.fieldSelector });
-      return page.items.map((i) => copy(registry.served(rt, i.obj)));
+      return page.items.map((i) => (rt.view ? copy(registry.served(rt, i.obj)) : fromJson(i)));
     },
     create(resource, obj, options = {}) {
       const rt = resourceOrThrow(resource);
-      return copy(registry.create(rt, nsOf(rt, obj), copy<object>(obj as KubeObject), { dryRun: options.dryRun === true }).obj);
+      return fromJson(registry.create(rt, nsOf(rt, obj), copy<object>(obj), { dryRun: options.dryRun === true }));
     },
     update(resource, obj, options = {}) {
       const rt = resourceOrThrow(resource);
-      return copy(registry.update(rt, nsOf(rt, obj), nameOf(obj), copy<object>(obj as KubeObject), { subresource: options.subresource ?? "", dryRun: options.dryRun === true }).obj);
+      return fromJson(registry.update(rt, nsOf(rt, obj), nameOf(obj), copy<object>(obj), { subresource: options.subresource ?? "", dryRun: options.dryRun === true }));
     },
     patch(resource, namespace, name, patch, options = {}) {
       const rt = resourceOrThrow(resource);
-      return copy(registry.patch(rt, namespace, name, options.type ?? "merge", JSON.parse(JSON.stringify(patch)), { subresource: options.subresource ?? "", dryRun: options.dryRun === true }).obj);
+      return fromJson(registry.patch(rt, namespace, name, options.type ?? "merge", copy(patch), { subresource: options.subresource ?? "", dryRun: options.dryRun === true }));
     },
     delete(resource, namespace, name) {
       const rt = resourceOrThrow(resource);
