@@ -385,7 +385,11 @@ export class Controller {
     const services = reprocessOrder(this.#services.list().map((s) => this.#current(serviceKeyOf(s), s) ?? s));
     const ctx = this.#context();
     let again = false;
-    const inFlight = new Set<Promise<void>>();
+    // Writes in flight, and the pass waiting for one of them to finish (a counter
+    // and one waiter: racing every in-flight promise cost O(concurrency) per Service).
+    let inFlight = 0;
+    let slotFreed: (() => void) | null = null;
+    const waitForSlot = () => new Promise<void>((r) => (slotFreed = r));
     for (const svc of services) {
       // Leadership lost mid-pass: stop deciding; the next leader starts over.
       if (!this.#leading || this.#allocator !== allocator) return "ok";
@@ -395,14 +399,17 @@ export class Controller {
         if (d.verdict === "retry" || d.verdict === "reprocess-all") again = true;
         continue;
       }
-      const p = this.#write(d).then((v) => {
+      inFlight++;
+      void this.#write(d).then((v) => {
         if (v === "retry" || v === "reprocess-all") again = true;
+        inFlight--;
+        const wake = slotFreed;
+        slotFreed = null;
+        wake?.();
       });
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
-      if (inFlight.size >= this.#concurrency) await Promise.race(inFlight);
+      if (inFlight >= this.#concurrency) await waitForSlot();
     }
-    await Promise.all(inFlight);
+    while (inFlight > 0) await waitForSlot();
     // MetalLB: any Service asking for another pass makes the whole pass retry with backoff.
     if (again) return "retry";
     if (this.#config.config !== null && this.#leading && this.#allocator === allocator && !this.#initialLoadPerformed) {
