@@ -10,6 +10,15 @@
 //   restart    the controller is stopped and a new one started over the N
 //              allocated Services; time until ready (caches synced, config
 //              loaded, first full pass done) and status writes it made (0).
+//   ideal      both allocate scenarios again with the least any controller
+//              does (lib/ideal-controller.ts: the same informer and status
+//              request, no logic): the bound that the protocol itself sets.
+//              Controller / ideal is the cost of IronLB's own logic; ideal /
+//              baseline is what the creates, the list and the watch events
+//              cost on two shared cores.
+//
+// Both controllers are warmed up (1,000 Services allocated once) before the
+// first run, as the baseline is (1,000 patches), so no run measures a cold JIT.
 //
 // kube-sim runs in this process; the clients (baseline and controller) run in
 // a child process, so the server has its own event loop, as an API server
@@ -28,6 +37,7 @@ import { Registry } from "prom-client";
 import { Controller } from "@ironlb/controller";
 import { createClients, silentLogger } from "@ironlb/kube";
 import { createKubeSim, type KubeObject, type KubeSim } from "@ironlb/kube-sim";
+import { IdealController } from "./lib/ideal-controller.ts";
 import { header, percentile, table } from "./lib/report.ts";
 
 export const description = "controller: Services/s to allocate N Services vs raw status-patch rate, writes per Service, restart-to-ready time";
@@ -41,6 +51,8 @@ type Task =
   | { readonly task: "patch"; readonly url: string; readonly names: readonly string[]; readonly concurrency: number; readonly round: number }
   | { readonly task: "controller-start"; readonly kubeconfig: string; readonly concurrency: number }
   | { readonly task: "controller-stop" }
+  | { readonly task: "ideal-start"; readonly kubeconfig: string; readonly concurrency: number }
+  | { readonly task: "ideal-stop" }
   | { readonly task: "cpu" };
 
 interface Reply {
@@ -99,6 +111,7 @@ async function patchAll(t: Extract<Task, { task: "patch" }>): Promise<Reply> {
 }
 
 let controller: Controller | undefined;
+let ideal: IdealController | undefined;
 
 async function child(): Promise<void> {
   process.on("message", ({ id, task: t }: { id: number; task: Task }) => {
@@ -117,6 +130,16 @@ async function child(): Promise<void> {
         case "controller-stop":
           await controller?.stop();
           controller = undefined;
+          return {};
+        case "ideal-start": {
+          const start = performance.now();
+          ideal = new IdealController(createClients({ kubeconfig: t.kubeconfig }), { concurrency: t.concurrency, namespace: BENCH_NS });
+          await ideal.start();
+          return { ms: performance.now() - start };
+        }
+        case "ideal-stop":
+          await ideal?.stop();
+          ideal = undefined;
           return {};
         case "cpu": {
           const total = process.cpuUsage();
@@ -239,12 +262,61 @@ async function mark(sim: KubeSim, worker: ChildProcess): Promise<Mark> {
   return { t: performance.now(), writes: statusWrites(sim), okWrites: successfulStatusWrites(sim), events: sim.requestLog.count({ verb: "create", resource: "events" }), server: process.cpuUsage(), clientUs };
 }
 
-interface Rep {
-  readonly baseline: readonly { readonly concurrency: number; readonly rate: number; readonly failures: number; readonly serverUs: number; readonly clientUs: number }[];
-  readonly best: number;
+/** One way to allocate: IronLB's controller or the ideal loop. */
+interface Contender {
+  readonly start: Task;
+  readonly stop: Task;
+}
+
+function contenders(kubeconfig: string, concurrency: number): { readonly controller: Contender; readonly ideal: Contender } {
+  return {
+    controller: { start: { task: "controller-start", kubeconfig, concurrency }, stop: { task: "controller-stop" } },
+    ideal: { start: { task: "ideal-start", kubeconfig, concurrency }, stop: { task: "ideal-stop" } },
+  };
+}
+
+interface Scenarios {
   readonly created: number;
   readonly running: AllocPhase;
   readonly pending: AllocPhase;
+}
+
+/** Both allocate scenarios; leaves N allocated Services in BENCH_NS and the allocator stopped. */
+async function scenarios(sim: KubeSim, worker: ChildProcess, a: Contender, n: number): Promise<Scenarios & { readonly names: string[] }> {
+  // 1. Created while it runs: the watch-driven path, creates inside the window.
+  await ask(worker, a.start);
+  const m1 = await mark(sim, worker);
+  const names = createServices(sim, BENCH_NS, n);
+  const created = performance.now() - m1.t;
+  const running = await allocated(sim, worker, n, m1);
+
+  // 2. Pending when it starts: the first full pass allocates them all.
+  await ask(worker, a.stop);
+  for (const name of names) sim.store.delete("services", BENCH_NS, name);
+  createServices(sim, BENCH_NS, n);
+  const m2 = await mark(sim, worker);
+  const started = ask(worker, a.start);
+  const pending = await allocated(sim, worker, n, m2);
+  await started;
+  await ask(worker, a.stop);
+  return { created, running, pending, names };
+}
+
+/** Allocates `n` Services once and removes them, so that the measured runs find warm code. */
+async function warmUp(sim: KubeSim, worker: ChildProcess, a: Contender, n: number): Promise<void> {
+  await ask(worker, a.start);
+  const m = await mark(sim, worker);
+  const names = createServices(sim, BENCH_NS, n);
+  await allocated(sim, worker, n, m);
+  await ask(worker, a.stop);
+  for (const name of names) sim.store.delete("services", BENCH_NS, name);
+}
+
+interface Rep {
+  readonly baseline: readonly { readonly concurrency: number; readonly rate: number; readonly failures: number; readonly serverUs: number; readonly clientUs: number }[];
+  readonly best: number;
+  readonly controller: Scenarios;
+  readonly ideal: Scenarios;
   readonly restartMs: number;
   readonly restartWrites: number;
 }
@@ -263,33 +335,22 @@ async function repetition(sim: KubeSim, worker: ChildProcess, kubeconfig: string
   }
   for (const name of raw) sim.store.delete("services", RAW_NS, name);
 
-  // 1. Created while the controller runs: the watch-driven path, creates inside the window.
-  await ask(worker, { task: "controller-start", kubeconfig, concurrency });
-  const m1 = await mark(sim, worker);
-  const names = createServices(sim, BENCH_NS, n);
-  const created = performance.now() - m1.t;
-  const running = await allocated(sim, worker, n, m1);
-
-  // 2. Pending when the controller starts: the first full pass allocates them all.
-  await ask(worker, { task: "controller-stop" });
-  for (const name of names) sim.store.delete("services", BENCH_NS, name);
-  createServices(sim, BENCH_NS, n);
-  const m2 = await mark(sim, worker);
-  const started = ask(worker, { task: "controller-start", kubeconfig, concurrency });
-  const pending = await allocated(sim, worker, n, m2);
-  await started;
+  const a = contenders(kubeconfig, concurrency);
+  const controller = await scenarios(sim, worker, a.controller, n);
 
   // 3. Restart over N allocated Services: ready time, and writes (none expected).
-  await ask(worker, { task: "controller-stop" });
   const writesBeforeRestart = statusWrites(sim);
-  const restart = await ask(worker, { task: "controller-start", kubeconfig, concurrency });
+  const restart = await ask(worker, a.controller.start);
   // Anything a restart would write happens in the first full pass, before ready; look a little longer anyway.
   const settle = performance.now();
   await poll(() => performance.now() - settle > 500, 1_000, "settle");
   const restartWrites = statusWrites(sim) - writesBeforeRestart;
-  await ask(worker, { task: "controller-stop" });
-  for (const name of names) sim.store.delete("services", BENCH_NS, name);
-  return { baseline, best: Math.max(...baseline.map((b) => b.rate)), created, running, pending, restartMs: restart.ms ?? 0, restartWrites };
+  await ask(worker, a.controller.stop);
+  for (const name of controller.names) sim.store.delete("services", BENCH_NS, name);
+
+  const ideal = await scenarios(sim, worker, a.ideal, n);
+  for (const name of ideal.names) sim.store.delete("services", BENCH_NS, name);
+  return { baseline, best: Math.max(...baseline.map((b) => b.rate)), controller, ideal, restartMs: restart.ms ?? 0, restartWrites };
 }
 
 export async function run(args: readonly string[]): Promise<void> {
@@ -314,6 +375,9 @@ export async function run(args: readonly string[]): Promise<void> {
     sim.store.create("configmaps", { metadata: { name: "config", namespace: NS }, data: { config: "address-pools:\n- name: bench\n  protocol: layer2\n  addresses: [198.18.0.0/18]\n" } });
     const firstStart = await ask(worker, { task: "controller-start", kubeconfig, concurrency });
     await ask(worker, { task: "controller-stop" });
+    const a = contenders(kubeconfig, concurrency);
+    await warmUp(sim, worker, a.controller, Math.min(1_000, n));
+    await warmUp(sim, worker, a.ideal, Math.min(1_000, n));
     const runs: Rep[] = [];
     for (let r = 0; r < reps; r++) runs.push(await repetition(sim, worker, kubeconfig, n, concurrency, r));
 
@@ -331,26 +395,30 @@ export async function run(args: readonly string[]): Promise<void> {
     console.log();
     const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
     const rate = (p: AllocPhase) => (n * 1000) / p.ms;
-    const rows = (what: string, p: (r: Rep) => AllocPhase): (string | number)[][] => {
+    const rows = (what: string, p: (r: Rep) => AllocPhase, q: (r: Rep) => AllocPhase): (string | number)[][] => {
       const ratio = med((r) => rate(p(r)) / r.best);
       return [
         [what, `${med((r) => rate(p(r))).toFixed(0)} Services/s (${range((r) => rate(p(r)))})`, ">= 0.80 of baseline", `${ratio.toFixed(2)} (${range((r) => rate(p(r)) / r.best, 2)}), ${verdict(ratio >= 0.8)}`],
         ["  status writes per Service", med((r) => p(r).writes / n).toFixed(3), "<= 1", verdict(Math.max(...runs.map((r) => p(r).writes / n)) <= 1)],
         ["  CPU per Service kube-sim / controller", `${med((r) => p(r).serverUs).toFixed(0)} us / ${med((r) => p(r).clientUs).toFixed(0)} us`, "", `Events sent in the window: ${med((r) => p(r).events)}`],
+        ["  ideal loop, same scenario", `${med((r) => rate(q(r))).toFixed(0)} Services/s (${range((r) => rate(q(r)))})`, "", `${med((r) => rate(q(r)) / r.best).toFixed(2)} (${range((r) => rate(q(r)) / r.best, 2)})`],
+        ["  CPU per Service kube-sim / ideal loop", `${med((r) => q(r).serverUs).toFixed(0)} us / ${med((r) => q(r).clientUs).toFixed(0)} us`, "", ""],
+        ["  controller / ideal loop", med((r) => rate(p(r)) / rate(q(r))).toFixed(2), "", `range ${range((r) => rate(p(r)) / rate(q(r)), 2)}`],
       ];
     };
     console.log(
       table(
         ["controller", "result (median, range)", "target", "ratio to best baseline of its run"],
         [
-          ...rows(`allocate ${n} Services created while it runs (creates: ${med((r) => r.created).toFixed(0)} ms)`, (r) => r.running),
-          ...rows(`allocate ${n} Services pending when it starts`, (r) => r.pending),
+          ...rows(`allocate ${n} Services created while it runs (creates: ${med((r) => r.controller.created).toFixed(0)} ms)`, (r) => r.controller.running, (r) => r.ideal.running),
+          ...rows(`allocate ${n} Services pending when it starts`, (r) => r.controller.pending, (r) => r.ideal.pending),
           [`restart over ${n} allocated Services`, `ready in ${(med((r) => r.restartMs) / 1000).toFixed(2)} s (${range((r) => r.restartMs / 1000, 2)})`, "<= 3 s", verdict(Math.max(...runs.map((r) => r.restartMs)) <= 3_000)],
           ["  status writes caused by the restart", Math.max(...runs.map((r) => r.restartWrites)), "0", verdict(runs.every((r) => r.restartWrites === 0))],
           ["first start, empty cluster, ready in", `${((firstStart.ms ?? 0) / 1000).toFixed(2)} s`, "", ""],
         ],
       ),
     );
+    console.log("\nideal loop: the same informer and status request with no logic (bench/lib/ideal-controller.ts), the most any controller reaches here.");
   } finally {
     // Closing the channel lets the child exit on its own (and write a profile if asked to).
     const exited = new Promise((r) => worker.once("exit", r));
