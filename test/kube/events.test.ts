@@ -24,7 +24,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function recorder(options: { cacheEntries?: number } = {}): EventRecorder {
+function recorder(options: { cacheEntries?: number; queueLength?: number; onDropped?: (e: { reason: string; message: string }) => void } = {}): EventRecorder {
   const clients = createClients({ kubeconfig: join(dir, "kubeconfig") });
   return new EventRecorder({ api: clients.core, rest: clients.rest, clock, component: "ironlb-controller", host: "test", ...options });
 }
@@ -76,5 +76,20 @@ describe("EventRecorder", () => {
     expect(events("b")).toHaveLength(2);
     expect(events("a")).toHaveLength(1);
     expect(events("a")[0]?.["count"]).toBe(3);
+  });
+
+  test("at most queueLength Events wait; a larger burst drops the rest and reports each dropped one", async () => {
+    const dropped: string[] = [];
+    const r = recorder({ queueLength: 10, onDropped: (e) => dropped.push(e.message) });
+    // One turn of the event loop: nothing is written before all 15 are recorded.
+    for (let i = 0; i < 15; i++) r.record(service(`svc-${i}`), "Normal", "IPAllocated", `Assigned IP ["192.0.2.${i}"]`);
+    await r.flush();
+    expect(events().map((e) => (e["involvedObject"] as { name: string }).name).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `svc-${i}`).sort());
+    expect(dropped).toEqual(Array.from({ length: 5 }, (_, i) => `Assigned IP ["192.0.2.${i + 10}"]`));
+    // Once the queue has drained there is room again.
+    r.record(service("late"), "Normal", "IPAllocated", "Assigned IP [\"192.0.2.99\"]");
+    await r.flush();
+    expect(events("late")).toHaveLength(1);
+    expect(dropped).toHaveLength(5);
   });
 });

@@ -181,6 +181,7 @@ export class Controller {
       component: "ironlb-controller",
       host: options.identity,
       onError: (err, ev) => this.#log.debug("event not recorded", { op: "event", reason: ev.reason, error: describeError(err) }),
+      onDropped: () => this.metrics.eventDropped(),
     });
     const le = options.leaderElection;
     this.#elector =

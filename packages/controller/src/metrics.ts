@@ -3,7 +3,8 @@
 // per pool (all, IPv4, IPv6; buggy .0/.255 excluded when avoided; a /64 and
 // larger saturate at MaxInt64 as in MetalLB), config loaded/stale, reconcile
 // and error counters. Added: reconcile latency, allocation failures by
-// condition reason, status writes by result, and the leader gauge.
+// condition reason, status writes by result, the leader gauge, and Events
+// dropped because the recorder's queue was full.
 //
 // Allocator gauges are read from the allocator when scraped (its counters are
 // queries), so they can never drift from it. A standby reports none: it holds
@@ -25,6 +26,7 @@ export class ControllerMetrics {
   readonly #configLoaded: Gauge;
   readonly #configStale: Gauge;
   readonly #leader: Gauge;
+  readonly #eventsDropped: Counter;
 
   constructor(registry: Registry, allocator: () => Allocator | null) {
     const registers = [registry];
@@ -67,6 +69,7 @@ export class ControllerMetrics {
     this.#configLoaded = new Gauge({ name: "ironlb_config_loaded", help: "1 once a configuration has been loaded.", registers });
     this.#configStale = new Gauge({ name: "ironlb_config_stale", help: "1 when the ConfigMap is invalid or missing and the last good configuration is in force.", registers });
     this.#leader = new Gauge({ name: "ironlb_controller_leader", help: "1 while this replica leads (reconciles and writes).", registers });
+    this.#eventsDropped = new Counter({ name: "ironlb_events_dropped_total", help: "Kubernetes Events not sent because 1,000 were already waiting.", registers });
     this.#configLoaded.set(0);
     this.#configStale.set(0);
     this.#leader.set(0);
@@ -93,5 +96,9 @@ export class ControllerMetrics {
 
   leader(leading: boolean): void {
     this.#leader.set(leading ? 1 : 0);
+  }
+
+  eventDropped(): void {
+    this.#eventsDropped.inc();
   }
 }

@@ -40,6 +40,7 @@ export class SpeakerMetrics {
   readonly #reconciles: Counter<"kind">;
   readonly #errors: Counter<"kind">;
   readonly #withdrawals: Counter<"protocol" | "reason">;
+  readonly #eventsDropped: Counter;
   readonly #statusWrites: Counter<"result">;
 
   constructor(registry: Registry, sources: MetricSources) {
@@ -126,6 +127,7 @@ export class SpeakerMetrics {
     this.#errors = new Counter({ name: "ironlb_k8s_client_update_errors_total", help: "Reconciles that failed and were retried.", labelNames: ["kind"], registers });
     this.#withdrawals = new Counter({ name: "ironlb_speaker_withdrawals_total", help: "Announcements this node stopped, by protocol and reason.", labelNames: ["protocol", "reason"], registers });
     this.#statusWrites = new Counter({ name: "ironlb_speaker_status_writes_total", help: "Writes of this speaker's published state, by result.", labelNames: ["result"], registers });
+    this.#eventsDropped = new Counter({ name: "ironlb_events_dropped_total", help: "Kubernetes Events not sent because 1,000 were already waiting.", registers });
   }
 
   announced(service: string, protocol: string, node: string, ip: string, on: boolean): void {
@@ -172,5 +174,9 @@ export class SpeakerMetrics {
 
   statusWrite(result: "ok" | "error"): void {
     this.#statusWrites.inc({ result });
+  }
+
+  eventDropped(): void {
+    this.#eventsDropped.inc();
   }
 }

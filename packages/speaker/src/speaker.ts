@@ -181,6 +181,7 @@ export class Speaker {
       component: "ironlb-speaker",
       host: options.nodeName,
       onError: (err, ev) => this.#log.debug("event not recorded", { op: "event", reason: ev.reason, error: describeError(err) }),
+      onDropped: () => this.metrics.eventDropped(),
     });
     this.#publisher =
       options.publish === false
