@@ -112,14 +112,16 @@ export class EventRecorder {
 
   /** Queues an Event; returns at once. */
   record(target: EventTarget, type: EventType, reason: string, message: string): void {
-    const now = this.#opts.clock.now();
-    const objectKey = `${target.kind}/${target.namespace}/${target.name}/${target.uid ?? ""}`;
-    if (!this.#take(objectKey, now)) return;
     const msg = message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE - 3) + "..." : message;
+    // Dropped before the spam filter, as client-go's broadcaster drops before its correlator:
+    // an Event that is never sent spends none of its object's tokens.
     if (this.#queue.length - this.#head >= this.#queueLength) {
       this.#opts.onDropped?.({ reason, message: msg });
       return;
     }
+    const now = this.#opts.clock.now();
+    const objectKey = `${target.kind}/${target.namespace}/${target.name}/${target.uid ?? ""}`;
+    if (!this.#take(objectKey, now)) return;
     this.#queue.push({ target, type, reason, message: msg, objectKey, now });
     if (this.#writing) return;
     // Written after the caller's turn, never from inside record().
