@@ -92,4 +92,20 @@ describe("EventRecorder", () => {
     expect(events("late")).toHaveLength(1);
     expect(dropped).toHaveLength(5);
   });
+
+  test("a dropped Event spends none of its object's 25 spam-filter tokens", async () => {
+    let dropped = 0;
+    const r = recorder({ queueLength: 10, onDropped: () => dropped++ });
+    for (let i = 0; i < 30; i++) r.record(service("busy"), "Warning", "AllocationFailed", `attempt ${i}`);
+    await r.flush();
+    expect(dropped).toBe(20);
+    expect(events("busy")).toHaveLength(10);
+    // 15 tokens are left, not 0: the next burst sends 10 again (the queue's length), then 5 more.
+    for (let i = 30; i < 40; i++) r.record(service("busy"), "Warning", "AllocationFailed", `attempt ${i}`);
+    await r.flush();
+    for (let i = 40; i < 50; i++) r.record(service("busy"), "Warning", "AllocationFailed", `attempt ${i}`);
+    await r.flush();
+    expect(events("busy")).toHaveLength(25);
+    expect(dropped).toBe(20);
+  });
 });
