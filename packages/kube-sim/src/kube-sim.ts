@@ -130,12 +130,12 @@ function makeStore(registry: Registry): SimStore {
     get(resource, namespace, name) {
       const rt = resourceOrThrow(resource);
       const o = registry.store.get(rt.storage, rt.namespaced ? `${namespace}/${name}` : name);
-      return o ? (rt.view ? copy(registry.served(rt, o.obj)) : fromJson(o)) : undefined;
+      return o ? fromJson(registry.out(rt, o)) : undefined;
     },
     list(resource, options = {}) {
       const rt = resourceOrThrow(resource);
       const page = list(registry.store, rt, { namespace: options.namespace ?? "", labelSelector: options.labelSelector, fieldSelector: options.fieldSelector });
-      return page.items.map((i) => (rt.view ? copy(registry.served(rt, i.obj)) : fromJson(i)));
+      return page.items.map((i) => fromJson(registry.out(rt, i)));
     },
     create(resource, obj, options = {}) {
       const rt = resourceOrThrow(resource);

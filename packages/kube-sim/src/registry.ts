@@ -100,7 +100,7 @@ export class Registry {
   }
 
   /** The client's view and its serialisation, reusing the store's when no conversion is needed. */
-  private out(rt: ResourceType, stored: StoredObject): { obj: KubeObject; json: string } {
+  out(rt: ResourceType, stored: StoredObject): { obj: KubeObject; json: string } {
     if (!rt.view) return { obj: stored.obj, json: stored.json };
     return this.outObject(rt, stored.obj);
   }

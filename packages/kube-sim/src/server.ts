@@ -33,7 +33,6 @@ import type { FieldValidation, PatchType, Registry, WriteOptions } from "./regis
 import { parseRequestInfo, type ResourceRequest } from "./request-info.ts";
 import type { RequestLog } from "./request-log.ts";
 import { apiVersionOf, findResource, type ResourceType } from "./resources.ts";
-import type { StoredObject } from "./store.ts";
 import { columnDefinitions, columnsFor, tableRow, type IncludeObject } from "./tables.ts";
 import { Watch, type WatchEnv } from "./watch.ts";
 
@@ -176,10 +175,6 @@ function includeObject(q: URLSearchParams): IncludeObject {
   return v;
 }
 
-function servedJson(reg: Registry, rt: ResourceType, o: StoredObject): string {
-  return rt.view ? JSON.stringify(reg.served(rt, o.obj)) : o.json;
-}
-
 function parseResourceVersion(v: string | null): number | undefined {
   if (v === null || v === "") return undefined;
   if (!/^\d+$/.test(v)) throw badRequest(`resourceVersion: Invalid value: "${v}": must be a non-negative integer`);
@@ -209,7 +204,7 @@ function handleResource(ex: Exchange, info: ResourceRequest, q: URLSearchParams,
     case "get": {
       const o = reg.get(rt, ns, info.name);
       if (rep.form === "table") return ex.send(200, tableBody(ex, rt, rep, [o.obj], { resourceVersion: o.obj.metadata.resourceVersion }, includeObject(q)));
-      return ex.send(200, servedJson(reg, rt, o));
+      return ex.send(200, reg.out(rt, o).json);
     }
     case "list": {
       const limit = q.get("limit");
@@ -225,7 +220,7 @@ function handleResource(ex: Exchange, info: ResourceRequest, q: URLSearchParams,
       }
       if (rep.form === "table") return ex.send(200, tableBody(ex, rt, rep, page.items.map((i) => i.obj), meta, includeObject(q)));
       const head = `{"kind":"${rt.kind}List","apiVersion":"${apiVersionOf(rt)}","metadata":${JSON.stringify(meta)},"items":[`;
-      return ex.send(200, `${head}${page.items.map((i) => servedJson(reg, rt, i)).join(",")}]}`);
+      return ex.send(200, `${head}${page.items.map((i) => reg.out(rt, i).json).join(",")}]}`);
     }
     case "watch": {
       const filter = compileFilter(rt, {
