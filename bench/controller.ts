@@ -16,6 +16,10 @@
 //              Controller / ideal is the cost of IronLB's own logic; ideal /
 //              baseline is what the creates, the list and the watch events
 //              cost on two shared cores.
+//   minimal    the baseline at 32 in flight and the ideal loop once more over
+//              the cheapest HTTP client we can write (lib/minimal-http.ts):
+//              whether node:http on the client side limits either. The best
+//              baseline of a run is the best of all four baseline rows.
 //
 // Both controllers are warmed up (1,000 Services allocated once) before the
 // first run, as the baseline is (1,000 patches), so no run measures a cold JIT.
@@ -38,6 +42,7 @@ import { Controller } from "@ironlb/controller";
 import { createClients, silentLogger } from "@ironlb/kube";
 import { createKubeSim, type KubeObject, type KubeSim } from "@ironlb/kube-sim";
 import { IdealController } from "./lib/ideal-controller.ts";
+import { MinimalHttpPool, minimalRestClient } from "./lib/minimal-http.ts";
 import { header, percentile, table } from "./lib/report.ts";
 
 export const description = "controller: Services/s to allocate N Services vs raw status-patch rate, writes per Service, restart-to-ready time";
@@ -47,11 +52,14 @@ const NS = "ironlb-system";
 const BENCH_NS = "bench";
 const RAW_NS = "bench-raw";
 
+/** The client-side HTTP stack: node:http (what IronLB and the raw baseline use) or lib/minimal-http.ts. */
+type HttpStack = "node:http" | "minimal";
+
 type Task =
-  | { readonly task: "patch"; readonly url: string; readonly names: readonly string[]; readonly concurrency: number; readonly round: number }
+  | { readonly task: "patch"; readonly url: string; readonly names: readonly string[]; readonly concurrency: number; readonly round: number; readonly http: HttpStack }
   | { readonly task: "controller-start"; readonly kubeconfig: string; readonly concurrency: number }
   | { readonly task: "controller-stop" }
-  | { readonly task: "ideal-start"; readonly kubeconfig: string; readonly concurrency: number }
+  | { readonly task: "ideal-start"; readonly kubeconfig: string; readonly concurrency: number; readonly http: HttpStack; readonly url: string }
   | { readonly task: "ideal-stop" }
   | { readonly task: "cpu" };
 
@@ -70,32 +78,46 @@ function ipOf(i: number, round: number): string {
 // ---- child side ------------------------------------------------------------------------
 
 async function patchAll(t: Extract<Task, { task: "patch" }>): Promise<Reply> {
-  const agent = new Agent({ keepAlive: true, maxSockets: t.concurrency });
   let next = 0;
   let failures = 0;
-  const one = (name: string, i: number) =>
-    new Promise<void>((resolve, reject) => {
-      const body = JSON.stringify({
-        metadata: { annotations: { "ironlb.io/ip-allocated-from-pool": "bench" } },
-        status: {
-          loadBalancer: { ingress: [{ ip: ipOf(i, t.round) }] },
-          conditions: [{ type: "ironlb.io/Allocated", status: "True", reason: "Allocated", message: `assigned ${ipOf(i, t.round)} from pool "bench"`, lastTransitionTime: new Date().toISOString() }],
-        },
+  const bodyOf = (i: number) => ({
+    metadata: { annotations: { "ironlb.io/ip-allocated-from-pool": "bench" } },
+    status: {
+      loadBalancer: { ingress: [{ ip: ipOf(i, t.round) }] },
+      conditions: [{ type: "ironlb.io/Allocated", status: "True", reason: "Allocated", message: `assigned ${ipOf(i, t.round)} from pool "bench"`, lastTransitionTime: new Date().toISOString() }],
+    },
+  });
+  const path = (name: string) => `/api/v1/namespaces/${RAW_NS}/services/${name}/status`;
+  let one: (name: string, i: number) => Promise<void>;
+  let close: () => void;
+  if (t.http === "minimal") {
+    const pool = new MinimalHttpPool(t.url, t.concurrency);
+    one = async (name, i) => {
+      const r = await pool.request("PATCH", path(name), bodyOf(i), "application/merge-patch+json");
+      if (r.code !== 200) failures++;
+    };
+    close = () => pool.close();
+  } else {
+    const agent = new Agent({ keepAlive: true, maxSockets: t.concurrency });
+    one = (name, i) =>
+      new Promise<void>((resolve, reject) => {
+        const body = JSON.stringify(bodyOf(i));
+        const req = request(
+          `${t.url}${path(name)}`,
+          { method: "PATCH", agent, headers: { "Content-Type": "application/merge-patch+json", "Content-Length": Buffer.byteLength(body), Accept: "application/json" } },
+          (res) => {
+            res.resume();
+            res.on("end", () => {
+              if (res.statusCode !== 200) failures++;
+              resolve();
+            });
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
       });
-      const req = request(
-        `${t.url}/api/v1/namespaces/${RAW_NS}/services/${name}/status`,
-        { method: "PATCH", agent, headers: { "Content-Type": "application/merge-patch+json", "Content-Length": Buffer.byteLength(body), Accept: "application/json" } },
-        (res) => {
-          res.resume();
-          res.on("end", () => {
-            if (res.statusCode !== 200) failures++;
-            resolve();
-          });
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
+    close = () => agent.destroy();
+  }
   const start = performance.now();
   await Promise.all(
     Array.from({ length: t.concurrency }, async () => {
@@ -106,12 +128,13 @@ async function patchAll(t: Extract<Task, { task: "patch" }>): Promise<Reply> {
     }),
   );
   const ms = performance.now() - start;
-  agent.destroy();
+  close();
   return { ms, failures };
 }
 
 let controller: Controller | undefined;
 let ideal: IdealController | undefined;
+let idealPool: MinimalHttpPool | undefined;
 
 async function child(): Promise<void> {
   process.on("message", ({ id, task: t }: { id: number; task: Task }) => {
@@ -133,13 +156,18 @@ async function child(): Promise<void> {
           return {};
         case "ideal-start": {
           const start = performance.now();
-          ideal = new IdealController(createClients({ kubeconfig: t.kubeconfig }), { concurrency: t.concurrency, namespace: BENCH_NS });
+          const clients = createClients({ kubeconfig: t.kubeconfig });
+          // The minimal stack carries the list and the status writes; the watch stays client-node's.
+          if (t.http === "minimal") idealPool = new MinimalHttpPool(t.url, t.concurrency);
+          ideal = new IdealController(idealPool === undefined ? clients : { ...clients, rest: minimalRestClient(idealPool) }, { concurrency: t.concurrency, namespace: BENCH_NS });
           await ideal.start();
           return { ms: performance.now() - start };
         }
         case "ideal-stop":
           await ideal?.stop();
           ideal = undefined;
+          idealPool?.close();
+          idealPool = undefined;
           return {};
         case "cpu": {
           const total = process.cpuUsage();
@@ -268,12 +296,21 @@ interface Contender {
   readonly stop: Task;
 }
 
-function contenders(kubeconfig: string, concurrency: number): { readonly controller: Contender; readonly ideal: Contender } {
+function contenders(kubeconfig: string, url: string, concurrency: number): { readonly controller: Contender; readonly ideal: Contender; readonly idealMinimal: Contender } {
   return {
     controller: { start: { task: "controller-start", kubeconfig, concurrency }, stop: { task: "controller-stop" } },
-    ideal: { start: { task: "ideal-start", kubeconfig, concurrency }, stop: { task: "ideal-stop" } },
+    ideal: { start: { task: "ideal-start", kubeconfig, concurrency, http: "node:http", url }, stop: { task: "ideal-stop" } },
+    idealMinimal: { start: { task: "ideal-start", kubeconfig, concurrency, http: "minimal", url }, stop: { task: "ideal-stop" } },
   };
 }
+
+/** The baseline rows of every run: node:http at three depths, and the minimal client at the deepest. */
+const BASELINES: readonly { readonly concurrency: number; readonly http: HttpStack }[] = [
+  { concurrency: 1, http: "node:http" },
+  { concurrency: 8, http: "node:http" },
+  { concurrency: 32, http: "node:http" },
+  { concurrency: 32, http: "minimal" },
+];
 
 interface Scenarios {
   readonly created: number;
@@ -317,6 +354,7 @@ interface Rep {
   readonly best: number;
   readonly controller: Scenarios;
   readonly ideal: Scenarios;
+  readonly idealMinimal: Scenarios;
   readonly restartMs: number;
   readonly restartWrites: number;
 }
@@ -325,17 +363,17 @@ async function repetition(sim: KubeSim, worker: ChildProcess, kubeconfig: string
   // Baseline: the same status patches from a minimal client, on Services of another
   // loadBalancerClass (the controller never touches them).
   const raw = createServices(sim, RAW_NS, n, { loadBalancerClass: "example.com/other" });
-  await ask(worker, { task: "patch", url: sim.url, names: raw.slice(0, Math.min(1_000, n)), concurrency: 8, round: 0 }); // warm-up
+  for (const http of ["node:http", "minimal"] as const) await ask(worker, { task: "patch", url: sim.url, names: raw.slice(0, Math.min(1_000, n)), concurrency: 8, round: 0, http }); // warm-up
   const baseline: Rep["baseline"][number][] = [];
-  for (const [round, c] of [1, 8, 32].entries()) {
+  for (const [round, { concurrency: c, http }] of BASELINES.entries()) {
     const server0 = process.cpuUsage();
-    const r = await ask(worker, { task: "patch", url: sim.url, names: raw, concurrency: c, round: rep * 3 + round + 1 });
+    const r = await ask(worker, { task: "patch", url: sim.url, names: raw, concurrency: c, round: rep * BASELINES.length + round + 1, http });
     const server = process.cpuUsage(server0);
     baseline.push({ concurrency: c, rate: (n * 1000) / (r.ms ?? 1), failures: r.failures ?? 0, serverUs: (server.user + server.system) / n, clientUs: (r.cpuUs ?? 0) / n });
   }
   for (const name of raw) sim.store.delete("services", RAW_NS, name);
 
-  const a = contenders(kubeconfig, concurrency);
+  const a = contenders(kubeconfig, sim.url, concurrency);
   const controller = await scenarios(sim, worker, a.controller, n);
 
   // 3. Restart over N allocated Services: ready time, and writes (none expected).
@@ -350,7 +388,9 @@ async function repetition(sim: KubeSim, worker: ChildProcess, kubeconfig: string
 
   const ideal = await scenarios(sim, worker, a.ideal, n);
   for (const name of ideal.names) sim.store.delete("services", BENCH_NS, name);
-  return { baseline, best: Math.max(...baseline.map((b) => b.rate)), controller, ideal, restartMs: restart.ms ?? 0, restartWrites };
+  const idealMinimal = await scenarios(sim, worker, a.idealMinimal, n);
+  for (const name of idealMinimal.names) sim.store.delete("services", BENCH_NS, name);
+  return { baseline, best: Math.max(...baseline.map((b) => b.rate)), controller, ideal, idealMinimal, restartMs: restart.ms ?? 0, restartWrites };
 }
 
 export async function run(args: readonly string[]): Promise<void> {
@@ -375,9 +415,8 @@ export async function run(args: readonly string[]): Promise<void> {
     sim.store.create("configmaps", { metadata: { name: "config", namespace: NS }, data: { config: "address-pools:\n- name: bench\n  protocol: layer2\n  addresses: [198.18.0.0/18]\n" } });
     const firstStart = await ask(worker, { task: "controller-start", kubeconfig, concurrency });
     await ask(worker, { task: "controller-stop" });
-    const a = contenders(kubeconfig, concurrency);
-    await warmUp(sim, worker, a.controller, Math.min(1_000, n));
-    await warmUp(sim, worker, a.ideal, Math.min(1_000, n));
+    const a = contenders(kubeconfig, sim.url, concurrency);
+    for (const c of [a.controller, a.ideal, a.idealMinimal]) await warmUp(sim, worker, c, Math.min(1_000, n));
     const runs: Rep[] = [];
     for (let r = 0; r < reps; r++) runs.push(await repetition(sim, worker, kubeconfig, n, concurrency, r));
 
@@ -385,17 +424,17 @@ export async function run(args: readonly string[]): Promise<void> {
     const range = (f: (r: Rep) => number, digits = 0) => `${Math.min(...runs.map(f)).toFixed(digits)}-${Math.max(...runs.map(f)).toFixed(digits)}`;
     console.log(
       table(
-        ["baseline: raw node:http merge-patch", "in flight", "patches/s (median)", "range", "kube-sim CPU us/patch", "client CPU us/patch"],
-        [1, 8, 32].map((c, i) => {
+        ["baseline: raw status merge-patches", "client", "in flight", "patches/s (median)", "range", "kube-sim CPU us/patch", "client CPU us/patch"],
+        BASELINES.map(({ concurrency: c, http }, i) => {
           const b = (r: Rep) => r.baseline[i] as Rep["baseline"][number];
-          return [`status patches, ${runs.reduce((s, r) => s + b(r).failures, 0)} failed`, c, med((r) => b(r).rate), range((r) => b(r).rate), med((r) => b(r).serverUs), med((r) => b(r).clientUs)];
+          return [`${runs.reduce((s, r) => s + b(r).failures, 0)} failed`, http, c, med((r) => b(r).rate), range((r) => b(r).rate), med((r) => b(r).serverUs), med((r) => b(r).clientUs)];
         }),
       ),
     );
     console.log();
     const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
     const rate = (p: AllocPhase) => (n * 1000) / p.ms;
-    const rows = (what: string, p: (r: Rep) => AllocPhase, q: (r: Rep) => AllocPhase): (string | number)[][] => {
+    const rows = (what: string, p: (r: Rep) => AllocPhase, q: (r: Rep) => AllocPhase, m: (r: Rep) => AllocPhase): (string | number)[][] => {
       const ratio = med((r) => rate(p(r)) / r.best);
       return [
         [what, `${med((r) => rate(p(r))).toFixed(0)} Services/s (${range((r) => rate(p(r)))})`, ">= 0.80 of baseline", `${ratio.toFixed(2)} (${range((r) => rate(p(r)) / r.best, 2)}), ${verdict(ratio >= 0.8)}`],
@@ -404,14 +443,16 @@ export async function run(args: readonly string[]): Promise<void> {
         ["  ideal loop, same scenario", `${med((r) => rate(q(r))).toFixed(0)} Services/s (${range((r) => rate(q(r)))})`, "", `${med((r) => rate(q(r)) / r.best).toFixed(2)} (${range((r) => rate(q(r)) / r.best, 2)})`],
         ["  CPU per Service kube-sim / ideal loop", `${med((r) => q(r).serverUs).toFixed(0)} us / ${med((r) => q(r).clientUs).toFixed(0)} us`, "", ""],
         ["  controller / ideal loop", med((r) => rate(p(r)) / rate(q(r))).toFixed(2), "", `range ${range((r) => rate(p(r)) / rate(q(r)), 2)}`],
+        ["  ideal loop over the minimal HTTP client", `${med((r) => rate(m(r))).toFixed(0)} Services/s (${range((r) => rate(m(r)))})`, "", `${med((r) => rate(m(r)) / r.best).toFixed(2)} (${range((r) => rate(m(r)) / r.best, 2)})`],
+        ["  CPU per Service kube-sim / minimal ideal loop", `${med((r) => m(r).serverUs).toFixed(0)} us / ${med((r) => m(r).clientUs).toFixed(0)} us`, "", ""],
       ];
     };
     console.log(
       table(
         ["controller", "result (median, range)", "target", "ratio to best baseline of its run"],
         [
-          ...rows(`allocate ${n} Services created while it runs (creates: ${med((r) => r.controller.created).toFixed(0)} ms)`, (r) => r.controller.running, (r) => r.ideal.running),
-          ...rows(`allocate ${n} Services pending when it starts`, (r) => r.controller.pending, (r) => r.ideal.pending),
+          ...rows(`allocate ${n} Services created while it runs (creates: ${med((r) => r.controller.created).toFixed(0)} ms)`, (r) => r.controller.running, (r) => r.ideal.running, (r) => r.idealMinimal.running),
+          ...rows(`allocate ${n} Services pending when it starts`, (r) => r.controller.pending, (r) => r.ideal.pending, (r) => r.idealMinimal.pending),
           [`restart over ${n} allocated Services`, `ready in ${(med((r) => r.restartMs) / 1000).toFixed(2)} s (${range((r) => r.restartMs / 1000, 2)})`, "<= 3 s", verdict(Math.max(...runs.map((r) => r.restartMs)) <= 3_000)],
           ["  status writes caused by the restart", Math.max(...runs.map((r) => r.restartWrites)), "0", verdict(runs.every((r) => r.restartWrites === 0))],
           ["first start, empty cluster, ready in", `${((firstStart.ms ?? 0) / 1000).toFixed(2)} s`, "", ""],
@@ -419,6 +460,7 @@ export async function run(args: readonly string[]): Promise<void> {
       ),
     );
     console.log("\nideal loop: the same informer and status request with no logic (bench/lib/ideal-controller.ts), the most any controller reaches here.");
+    console.log("minimal HTTP client: plain keep-alive sockets, Content-Length responses (bench/lib/minimal-http.ts); the best baseline includes its row.");
   } finally {
     // Closing the channel lets the child exit on its own (and write a profile if asked to).
     const exited = new Promise((r) => worker.once("exit", r));
