@@ -69,8 +69,8 @@ class Connection {
       this.#code = Number(head.slice(9, 12));
       const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
       if (m === null) {
-        this.#fail(new Error("response without Content-Length"));
-        this.#socket.destroy();
+        // The error event fails the exchange; close then finds nothing left to fail.
+        this.#socket.destroy(new Error("response without Content-Length"));
         return;
       }
       this.#bodyStart = end + HEAD_END.length;
